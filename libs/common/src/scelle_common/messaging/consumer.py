@@ -1,0 +1,170 @@
+"""The event consumer: one quorum queue, handlers by event name, exactly-once effects.
+
+For each delivery: parse the envelope, open a unit of work, claim the event in
+the inbox (a duplicate is acknowledged with no effect), run the handler,
+commit, then acknowledge. A :class:`PermanentError` or an unreadable message is
+rejected without requeue (→ DLQ); any other exception is requeued, which the
+queue bounds with its delivery limit before dead-lettering it.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from pika.exceptions import AMQPError
+from pika.spec import Basic, BasicProperties
+
+from scelle_common.db import UnitOfWork
+from scelle_common.events import Event, EventFormatError, parse_event
+from scelle_common.logging import bind_context, get_logger
+from scelle_common.messaging.errors import PermanentError
+from scelle_common.messaging.inbox import Inbox
+from scelle_common.messaging.topology import Topology, connect
+
+log = get_logger(__name__)
+
+Handler = Callable[[Any, Event], None]
+
+
+class Outcome(enum.Enum):
+    """What happens to a delivery once it has been handled."""
+
+    ACK = "ack"
+    DEAD_LETTER = "dead_letter"
+    REQUEUE = "requeue"
+
+
+class EventHandlers:
+    """A registry of handlers by event name; its names are the queue's bindings.
+
+    >>> handlers = EventHandlers()
+    >>> @handlers.on("designation.accepted.v1")
+    ... def create_expertise(uow, event): ...
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def on(self, name: str) -> Callable[[Handler], Handler]:
+        """Register the decorated function for events called ``name``."""
+
+        def register(handler: Handler) -> Handler:
+            if name in self._handlers:
+                raise ValueError(f"a handler for {name} is already registered")
+            self._handlers[name] = handler
+            return handler
+
+        return register
+
+    def get(self, name: str) -> Handler | None:
+        return self._handlers.get(name)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._handlers)
+
+
+class Consumer:
+    """Consumes one queue with the given handlers.
+
+    ``prefetch`` bounds unacknowledged messages held by this process: enough to
+    hide the broker round trip, small enough that a crash hands few messages
+    back for redelivery.
+    """
+
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        topology: Topology,
+        queue: str,
+        handlers: EventHandlers,
+        unit_of_work: Callable[[], UnitOfWork],
+        prefetch: int = 32,
+        max_backoff_seconds: float = 10.0,
+    ) -> None:
+        self._broker_url = broker_url
+        self._topology = topology
+        self.queue = queue
+        self._handlers = handlers
+        self._unit_of_work = unit_of_work
+        self._inbox = Inbox(queue)
+        self._prefetch = prefetch
+        self._max_backoff = max_backoff_seconds
+
+    def handle(self, body: bytes) -> Outcome:
+        """Apply one message body and say what to do with the delivery (no broker I/O)."""
+        try:
+            event = parse_event(body)
+        except EventFormatError as exc:
+            log.error("event.unreadable", queue=self.queue, reason=str(exc))
+            return Outcome.DEAD_LETTER
+        handler = self._handlers.get(event.name)
+        with bind_context(correlation_id=event.correlation_id, event_id=event.id, event_name=event.name):
+            if handler is None:
+                log.warning("event.no_handler", queue=self.queue)
+                return Outcome.ACK
+            try:
+                with self._unit_of_work() as uow:
+                    if not self._inbox.claim(uow.session, event):
+                        log.info("event.duplicate_skipped")
+                        return Outcome.ACK
+                    handler(uow, event)
+                    uow.commit()
+            except PermanentError as exc:
+                log.error("event.rejected", reason=str(exc))
+                return Outcome.DEAD_LETTER
+            except Exception:
+                log.exception("event.failed_will_retry")
+                return Outcome.REQUEUE
+            log.info("event.applied")
+            return Outcome.ACK
+
+    def declare(self) -> None:
+        """Declare this consumer's queue, its DLQ and bindings (idempotent)."""
+        connection = connect(self._broker_url, name=f"{self.queue}-declare")
+        try:
+            self._topology.declare_queue(connection.channel(), self.queue, self._handlers.names)
+        finally:
+            connection.close()
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until ``stop`` is set, reconnecting with backoff when the broker goes away.
+
+        The message being handled when ``stop`` is set is finished and
+        acknowledged before returning.
+        """
+        backoff = 0.0
+        while not stop.is_set():
+            connection = None
+            try:
+                connection = connect(self._broker_url, name=f"{self.queue}-consumer")
+                channel = connection.channel()
+                self._topology.declare_queue(channel, self.queue, self._handlers.names)
+                channel.basic_qos(prefetch_count=self._prefetch)
+                channel.basic_consume(self.queue, self._on_message)
+                backoff = 0.0
+                log.info("consumer.started", queue=self.queue)
+                while not stop.is_set():
+                    connection.process_data_events(time_limit=0.5)
+                channel.cancel()
+            except (AMQPError, OSError) as exc:
+                backoff = min(self._max_backoff, max(0.2, backoff * 2))
+                log.warning("consumer.reconnecting", error=type(exc).__name__, retry_in_seconds=backoff)
+                stop.wait(backoff)
+            finally:
+                if connection is not None and connection.is_open:
+                    try:
+                        connection.close()
+                    except AMQPError:
+                        pass
+
+    def _on_message(self, channel: Any, method: Basic.Deliver, _properties: BasicProperties, body: bytes) -> None:
+        outcome = self.handle(body)
+        if outcome is Outcome.ACK:
+            channel.basic_ack(method.delivery_tag)
+        else:
+            channel.basic_nack(method.delivery_tag, requeue=outcome is Outcome.REQUEUE)
