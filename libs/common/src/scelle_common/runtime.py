@@ -70,6 +70,10 @@ class ServiceRuntime:
         """The checks behind ``/readyz``: this service's database and the broker."""
         return {"database": database_check(self.engine), "broker": broker_check(self.settings.broker_url)}
 
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
     def relay(self) -> Relay:
         """The outbox relay of this service."""
         return Relay(

@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 import structlog
@@ -23,11 +23,14 @@ from prometheus_client import (
 )
 from werkzeug.exceptions import HTTPException
 
-from scelle_common.config import ConfigError, ServiceSettings
+from scelle_common.config import ConfigError
 from scelle_common.http.health import ReadinessCheck
 from scelle_common.http.principal import PRINCIPAL_HEADER, InvalidPrincipal, PrincipalVerifier
 from scelle_common.http.problems import Problem, validation_errors
 from scelle_common.logging import get_logger
+
+if TYPE_CHECKING:
+    from scelle_common.runtime import ServiceRuntime
 
 log = get_logger(__name__)
 
@@ -65,20 +68,20 @@ class ScelleApi(Api):
 
 
 def create_service_app(
+    runtime: ServiceRuntime,
     *,
-    service: str,
-    settings: ServiceSettings,
-    readiness: Mapping[str, ReadinessCheck],
     blueprints: Iterable[Blueprint] = (),
     title: str | None = None,
     verifier: PrincipalVerifier | None = None,
 ) -> Flask:
-    """A Flask app for ``service`` with Scellé's HTTP conventions.
+    """A Flask app for the runtime's service with Scellé's HTTP conventions.
 
     Every view requires a valid ``X-Scelle-Principal`` unless marked
     :func:`~scelle_common.http.principal.public`; operational endpoints are public
-    and not in the OpenAPI document.
+    and not in the OpenAPI document. The runtime is kept in
+    ``app.extensions["scelle_runtime"]`` for the views.
     """
+    service, settings = runtime.service, runtime.settings
     if verifier is None:
         if not settings.jwks:
             raise ConfigError(f"{settings.variable('jwks')} is required (or {settings.variable('jwks')}_FILE)")
@@ -98,11 +101,12 @@ def create_service_app(
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["scelle_api"] = api
+    app.extensions["scelle_runtime"] = runtime
 
     _install_request_context(app, service, settings.max_request_bytes)
     _install_principal_check(app, verifier)
     _install_error_handlers(app)
-    _install_operational_endpoints(app, service, readiness)
+    _install_operational_endpoints(app, service, runtime.readiness())
     return app
 
 

@@ -1,0 +1,1 @@
+"""Scellé billing service: tariffs, accruals, invoices, late fees, suspension."""

@@ -1,0 +1,1 @@
+"""Adapters of the billing service: database, bus, outside systems."""

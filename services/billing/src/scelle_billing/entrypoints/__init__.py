@@ -1,0 +1,1 @@
+"""Entrypoints of the billing service: HTTP API, consumer, relay, CLI."""

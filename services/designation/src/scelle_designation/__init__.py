@@ -1,0 +1,1 @@
+"""Scellé designation service: judge → expert designations, reminders, answers."""

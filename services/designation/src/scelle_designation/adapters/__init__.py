@@ -1,0 +1,1 @@
+"""Adapters of the designation service: database, bus, outside systems."""

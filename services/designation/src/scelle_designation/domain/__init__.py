@@ -1,0 +1,1 @@
+"""Pure rules of the designation service (no I/O)."""

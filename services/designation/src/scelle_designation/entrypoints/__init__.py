@@ -1,0 +1,1 @@
+"""Entrypoints of the designation service: HTTP API, consumer, relay, CLI."""

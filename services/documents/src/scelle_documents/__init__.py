@@ -1,0 +1,1 @@
+"""Scellé documents service: the vault: folders, rights matrix, bytes on S3, receipts, reads."""

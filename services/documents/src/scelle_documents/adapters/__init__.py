@@ -1,0 +1,1 @@
+"""Adapters of the documents service: database, bus, outside systems."""

@@ -1,0 +1,1 @@
+"""Pure rules of the documents service (no I/O)."""

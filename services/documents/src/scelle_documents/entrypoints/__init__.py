@@ -1,0 +1,1 @@
+"""Entrypoints of the documents service: HTTP API, consumer, relay, CLI."""

@@ -1,0 +1,5 @@
+"""Events the documents service consumes, by queue purpose (``documents.<purpose>``)."""
+
+from scelle_common.messaging import EventHandlers
+
+CONSUMERS: dict[str, EventHandlers] = {}

@@ -1,0 +1,1 @@
+"""Scellé expertise service: cases, participants, parties, lifecycle, search, statistics."""

@@ -1,0 +1,1 @@
+"""Adapters of the expertise service: database, bus, outside systems."""

@@ -1,0 +1,1 @@
+"""Pure rules of the expertise service (no I/O)."""

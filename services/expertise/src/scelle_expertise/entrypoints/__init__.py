@@ -1,0 +1,1 @@
+"""Entrypoints of the expertise service: HTTP API, consumer, relay, CLI."""

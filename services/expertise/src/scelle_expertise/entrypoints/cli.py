@@ -1,0 +1,7 @@
+"""``scelle-expertise``: migrate, relay, consume, replay-dlq, verify-audit."""
+
+from scelle_common.cli import service_cli
+from scelle_expertise.bootstrap import SERVICE, build_runtime
+from scelle_expertise.entrypoints.consumer import CONSUMERS
+
+cli = service_cli(SERVICE, build_runtime, CONSUMERS)

@@ -1,0 +1,1 @@
+"""Scellé identity service: accounts, certificates, PKI, directory, principal tokens."""

@@ -1,0 +1,1 @@
+"""Adapters of the identity service: database, bus, outside systems."""

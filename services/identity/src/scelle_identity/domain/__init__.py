@@ -1,0 +1,1 @@
+"""Pure rules of the identity service (no I/O)."""

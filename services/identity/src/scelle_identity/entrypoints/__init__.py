@@ -1,0 +1,1 @@
+"""Entrypoints of the identity service: HTTP API, consumer, relay, CLI."""

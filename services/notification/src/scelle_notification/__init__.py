@@ -1,0 +1,1 @@
+"""Scellé notification service: e-mails, end-of-day digests, preferences."""

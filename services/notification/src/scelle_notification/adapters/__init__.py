@@ -1,0 +1,1 @@
+"""Adapters of the notification service: database, bus, outside systems."""

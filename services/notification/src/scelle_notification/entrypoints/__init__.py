@@ -1,0 +1,1 @@
+"""Entrypoints of the notification service: HTTP API, consumer, relay, CLI."""

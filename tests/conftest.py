@@ -1,0 +1,8 @@
+"""Root test helpers: where the services live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = sorted(path.parent.name for path in (ROOT / "services").glob("*/pyproject.toml"))
