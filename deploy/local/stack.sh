@@ -1,0 +1,259 @@
+# shellcheck shell=bash
+# The local platform's processes: an S3 server (SeaweedFS), an SMTP capture server (aiosmtpd)
+# and each service's API, relay and consumer, all supervised by one honcho.
+# Sourced by ./scelle after bootstrap.sh; ROOT, VENV, LOCAL_DIR, RUN_DIR, LOG_DIR, KEYS_DIR are set.
+#
+# Every supervised process inherits SCELLE_STACK=<this checkout's var/local>. That marker is how
+# `down` finds whatever is left (even a process that escaped its process group) without touching
+# anything else on the machine, including another checkout's stack.
+
+ENV_FILE="$LOCAL_DIR/stack.env"
+PROCFILE="$LOCAL_DIR/Procfile"
+PID_FILE="$RUN_DIR/honcho.pid"
+STACK_LOG="$LOG_DIR/stack.log"
+MAIL_DIR="$LOCAL_DIR/mail"
+S3_DIR="$LOCAL_DIR/s3"
+
+S3_ACCESS_KEY=scelle-dev
+S3_SECRET_KEY=scelle-dev-secret
+S3_REGION=us-east-1
+# SeaweedFS opens ten ports: S3, master, volume, filer, admin, then the same five for gRPC.
+# They are kept together here, away from SeaweedFS's defaults (8333, 9333, 8888, ...).
+LOCAL_S3_PORTS=(8130 8131 8132 8133 8134 18130 18131 18132 18133 18134)
+SMTP_PORT=8025
+
+# --- the services table (deploy/local/services.txt) ------------------------------------------
+
+SERVICES=()
+declare -A SERVICE_PORT=() SERVICE_USES=()
+
+# Read the table, keeping the services whose package exists. With `strict`, a package that
+# has no line in the table is an error: it would silently not run.
+load_services() {
+  local name port uses project
+  while read -r name port uses; do
+    [[ -z $name || $name == \#* ]] && continue
+    if [[ ! -f services/$name/pyproject.toml ]]; then
+      warn "services/$name does not exist yet: it is left out"
+      continue
+    fi
+    SERVICES+=("$name")
+    SERVICE_PORT[$name]=$port
+    SERVICE_USES[$name]=" $uses "
+  done <deploy/local/services.txt
+  [[ ${1:-} == strict ]] || return 0
+  for project in services/*/pyproject.toml; do
+    name=${project#services/}
+    name=${name%/pyproject.toml}
+    [[ -n ${SERVICE_PORT[$name]:-} ]] || die "services/$name has no line in deploy/local/services.txt (its port and processes)"
+  done
+}
+
+uses() { [[ ${SERVICE_USES[$1]} == *" $2 "* ]]; }
+
+# --- S3 and SMTP -----------------------------------------------------------------------------
+
+# write_s3_config FILE ACCESS_KEY SECRET_KEY: one identity with every right. Without a config
+# SeaweedFS would accept anonymous requests, and signature checks would go untested.
+write_s3_config() {
+  cat >"$1" <<EOF
+{"identities": [{"name": "scelle", "credentials": [{"accessKey": "$2", "secretKey": "$3"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+EOF
+}
+
+# weed_command DIR CONFIG PORT*10 (order of LOCAL_S3_PORTS): sets WEED_COMMAND to an all-in-one
+# SeaweedFS keeping its data and sockets in DIR, bound to loopback, with no telemetry (no
+# network here), no WebDAV, admin UI or Iceberg/Lance catalogs, and every port given.
+weed_command() {
+  local dir=$1 config=$2
+  shift 2
+  WEED_COMMAND=("$VENV/bin/weed" mini -dir="$dir/data" -s3.config="$config"
+    -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.telemetry=false
+    -webdav=false -admin.ui=false -s3.port.iceberg=0 -s3.port.lance=0
+    -s3.port="$1" -master.port="$2" -volume.port="$3" -filer.port="$4" -admin.port="$5"
+    -s3.port.grpc="$6" -master.port.grpc="$7" -volume.port.grpc="$8" -filer.port.grpc="$9" -admin.port.grpc="${10}"
+    -filer.localSocket="$dir/filer.sock" -s3.localSocket="$dir/s3.sock")
+  mkdir -p "$dir/data"
+}
+
+# --- generated files -------------------------------------------------------------------------
+
+write_env_file() {
+  local name prefix
+  {
+    echo "# Written by ./scelle up: the environment of the local platform's processes."
+    echo "# To run a service CLI by hand: set -a; . $ENV_FILE; set +a"
+    for name in "${SERVICES[@]}"; do
+      prefix=${name^^}
+      if uses "$name" migrate; then
+        echo "${prefix}_DATABASE_URL=postgresql+psycopg://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/scelle_$name"
+      fi
+      echo "${prefix}_BROKER_URL=$BROKER_URL"
+      echo "${prefix}_JWKS_FILE=$KEYS_DIR/jwks.json"
+      echo "${prefix}_LOG_LEVEL=${SCELLE_LOG_LEVEL:-INFO}"
+      if uses "$name" s3; then
+        echo "${prefix}_S3_ENDPOINT_URL=http://127.0.0.1:${LOCAL_S3_PORTS[0]}"
+        echo "${prefix}_S3_ACCESS_KEY=$S3_ACCESS_KEY"
+        echo "${prefix}_S3_SECRET_KEY=$S3_SECRET_KEY"
+        echo "${prefix}_S3_REGION=$S3_REGION"
+      fi
+      if uses "$name" smtp; then
+        echo "${prefix}_SMTP_HOST=127.0.0.1"
+        echo "${prefix}_SMTP_PORT=$SMTP_PORT"
+      fi
+    done
+  } >"$ENV_FILE"
+}
+
+write_procfile() {
+  local name bin command
+  {
+    printf -v command '%q ' "${WEED_COMMAND[@]}"
+    echo "s3: exec ${command% }"
+    printf 'smtp: exec %q -n -l 127.0.0.1:%s -c aiosmtpd.handlers.Mailbox %q\n' \
+      "$VENV/bin/aiosmtpd" "$SMTP_PORT" "$MAIL_DIR"
+    for name in "${SERVICES[@]}"; do
+      bin=$(printf '%q' "$VENV/bin")
+      if uses "$name" api; then
+        echo "$name-api: exec $bin/gunicorn --workers 2 --bind 127.0.0.1:${SERVICE_PORT[$name]}" \
+          "--graceful-timeout 5 --access-logfile - --no-control-socket scelle_$name.entrypoints.wsgi:app"
+      fi
+      if uses "$name" relay; then echo "$name-relay: exec $bin/scelle-$name relay"; fi
+      if uses "$name" consumer; then echo "$name-consumer: exec $bin/scelle-$name consume"; fi
+    done
+  } >"$PROCFILE"
+}
+
+# --- preparing and checking ------------------------------------------------------------------
+
+ensure_dev_keys() {
+  "$VENV/bin/python" deploy/local/devkeys.py "$KEYS_DIR"
+}
+
+# Every port the stack listens on, with what it is for.
+stack_ports() {
+  local port name
+  for port in "${LOCAL_S3_PORTS[@]}"; do echo "$port S3 server (SeaweedFS)"; done
+  echo "$SMTP_PORT SMTP capture"
+  for name in "${SERVICES[@]}"; do
+    if uses "$name" api; then echo "${SERVICE_PORT[$name]} $name API"; fi
+  done
+}
+
+# A port already taken would make one process fail and honcho stop them all: say which, up front.
+check_ports_free() {
+  local port what busy=""
+  while read -r port what; do
+    if port_open 127.0.0.1 "$port"; then busy+="  127.0.0.1:$port ($what)"$'\n'; fi
+  done < <(stack_ports)
+  [[ -z $busy ]] || die "these ports are already in use by something else:"$'\n'"$busy""stop what uses them (or change the port in deploy/local/) and rerun."
+}
+
+migrate_databases() {
+  local name
+  for name in "${SERVICES[@]}"; do
+    uses "$name" migrate || continue
+    ensure_database "scelle_$name"
+    say "migrating scelle_$name"
+    # shellcheck source=/dev/null # written by write_env_file
+    if ! (set -a && . "$ENV_FILE" && "$VENV/bin/scelle-$name" migrate) >"$LOG_DIR/migrate-$name.log" 2>&1; then
+      tail -n 30 "$LOG_DIR/migrate-$name.log" >&2
+      die "scelle-$name migrate failed (whole output: $LOG_DIR/migrate-$name.log)"
+    fi
+  done
+}
+
+# What must answer before the platform counts as up: S3 and SMTP accept connections,
+# every API's /readyz says 200 (its database and the broker are reachable).
+ready_targets() {
+  local name
+  echo "tcp://127.0.0.1:${LOCAL_S3_PORTS[0]}"
+  echo "tcp://127.0.0.1:$SMTP_PORT"
+  for name in "${SERVICES[@]}"; do
+    if uses "$name" api; then echo "http://127.0.0.1:${SERVICE_PORT[$name]}/readyz"; fi
+  done
+}
+
+# --- the supervisor --------------------------------------------------------------------------
+
+# Processes carrying this checkout's stack marker (one grep over every process's environment).
+stack_pids() {
+  grep -lzxF "SCELLE_STACK=$LOCAL_DIR" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true
+}
+
+# The running supervisor's pid; fails if there is none. The marker check guards against a
+# stale pid file whose pid now belongs to another process.
+supervisor_pid() {
+  local pid
+  [[ -f $PID_FILE ]] && pid=$(<"$PID_FILE") || return 1
+  grep -qzxF "SCELLE_STACK=$LOCAL_DIR" "/proc/$pid/environ" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+# Start honcho detached in its own session: closing the terminal or Ctrl-C in it reaches none of
+# the platform's processes. The previous run's log is kept as stack.log.1.
+start_supervisor() {
+  if [[ -f $STACK_LOG ]]; then mv -f "$STACK_LOG" "$STACK_LOG.1"; fi
+  (
+    export SCELLE_STACK="$LOCAL_DIR" PYTHONUNBUFFERED=1
+    # This background subshell is no process-group leader, so setsid execs in place and
+    # $! below is honcho's own pid.
+    exec setsid "$VENV/bin/honcho" start --no-colour -d "$ROOT" -f "$PROCFILE" -e "$ENV_FILE" \
+      </dev/null >"$STACK_LOG" 2>&1
+  ) &
+  echo "$!" >"$PID_FILE"
+}
+
+pids_gone() {
+  local pid
+  for pid in "$@"; do
+    [[ -d /proc/$pid ]] && return 1
+  done
+  return 0
+}
+
+# Stop the supervised processes and make sure none is left.
+stop_stack() {
+  local pid left
+  if pid=$(supervisor_pid); then
+    say "stopping the local platform (honcho pid $pid)"
+    # honcho passes SIGTERM on to each process's group and SIGKILLs what remains after 5 s.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    retry_for 20 pids_gone "$pid" || warn "honcho did not stop within 20 s"
+  fi
+  left=$(stack_pids)
+  if [[ -n $left ]]; then
+    # shellcheck disable=SC2086 # one pid per word
+    say "terminating what is left:" $left
+    # shellcheck disable=SC2086
+    kill -TERM $left 2>/dev/null || true
+    # shellcheck disable=SC2086
+    retry_for 10 pids_gone $left || kill -KILL $left 2>/dev/null || true
+    sleep 0.5
+  fi
+  left=$(stack_pids)
+  [[ -z $left ]] || die "processes of the local platform survive SIGKILL: ${left//$'\n'/ }"
+  rm -f "$PID_FILE"
+}
+
+# Why `up` failed: when a process died (and honcho stopped the rest), the end of that process's
+# output; otherwise the end of the log.
+explain_stack_failure() {
+  local first name
+  first=$(grep -m1 -E '^[0-9:]{8} system +\| .* stopped \(rc=' "$STACK_LOG" || true)
+  if [[ -z $first ]]; then
+    tail -n 40 "$STACK_LOG" >&2
+    return
+  fi
+  name=$(sed -E 's/.*\| ([^ ]+) stopped .*/\1/' <<<"$first")
+  grep -F " $name " "$STACK_LOG" | tail -n 30 >&2
+}
+
+# "pid command line" for each supervised process, for `status`.
+stack_processes() {
+  local pid
+  for pid in $(stack_pids); do
+    printf '%s %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+  done
+}
