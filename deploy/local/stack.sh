@@ -30,8 +30,8 @@ declare -A SERVICE_PORT=() SERVICE_USES=()
 # Read the table, keeping the services whose package exists. With `strict`, a package that
 # has no line in the table is an error: it would silently not run.
 load_services() {
-  local name port uses project
-  while read -r name port uses; do
+  local name port services_uses project
+  while read -r name port services_uses; do
     [[ -z $name || $name == \#* ]] && continue
     if [[ ! -f services/$name/pyproject.toml ]]; then
       warn "services/$name does not exist yet: it is left out"
@@ -39,7 +39,7 @@ load_services() {
     fi
     SERVICES+=("$name")
     SERVICE_PORT[$name]=$port
-    SERVICE_USES[$name]=" $uses "
+    SERVICE_USES[$name]=" $services_uses "
   done <deploy/local/services.txt
   [[ ${1:-} == strict ]] || return 0
   for project in services/*/pyproject.toml; do
