@@ -73,7 +73,9 @@ def service_cli(
             log.info("consumer.no_subscriptions", detail="this service consumes no event yet")
         for thread in threads:
             thread.start()
-        stop.wait()
+        # A short timeout keeps the main thread responsive to SIGTERM on every platform.
+        while not stop.wait(1.0):
+            pass
         for thread in threads:
             thread.join()
 
