@@ -102,6 +102,9 @@ write_env_file() {
         echo "${prefix}_SMTP_HOST=127.0.0.1"
         echo "${prefix}_SMTP_PORT=$SMTP_PORT"
       fi
+      if uses "$name" signing-key; then
+        echo "${prefix}_SIGNING_KEY_FILE=$KEYS_DIR/principal-signing.jwk.json"
+      fi
     done
   } >"$ENV_FILE"
 }
