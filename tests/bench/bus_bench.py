@@ -621,7 +621,7 @@ def print_table(config: dict[str, Any], bus: PathResult, paced: PathResult | Non
         print("  WARNING: the machine was busy before the run (other processes): figures are pessimistic")
     print(f"  Scellé: 1 producer process × {details['events_per_transaction']} events per transaction; "
           f"{details['relays']} relay thread(s), batch {details['relay_batch_size']}; 1 consumer thread, "
-          f"prefetch {details['consumer_prefetch']}, 1 unit of work per event")
+          f"prefetch {details['consumer_prefetch']}, deliveries that arrive together share one unit of work")
     print(f"  raw:    1 publisher (confirm_delivery, persistent, mandatory) → durable quorum queue → "
           f"1 consumer, manual ack, prefetch {raw.details['consumer_prefetch']}")
     print()
@@ -707,7 +707,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--payload-bytes", type=int, default=300, help="size of data.state in each event")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for any one phase")
     parser.add_argument("--log-level", default="WARNING",
-                        help="the library's log level; logs go to stderr (INFO: one line per event)")
+                        help="the library's log level; logs go to stderr (DEBUG: one line per event)")
     parser.add_argument("--postgres-url",
                         default=os.environ.get("SCELLE_TEST_POSTGRES_URL",
                                                "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),

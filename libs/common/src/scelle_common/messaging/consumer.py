@@ -2,7 +2,8 @@
 
 For each delivery: parse the envelope, open a unit of work, claim the event in
 the inbox (a duplicate is acknowledged with no effect), run the handler,
-commit, then acknowledge. A :class:`PermanentError` or an unreadable message is
+commit, then acknowledge. Deliveries that arrive together (up to the prefetch)
+share one transaction and one acknowledgement while they all succeed. A :class:`PermanentError` or an unreadable message is
 rejected without requeue (→ DLQ); any other exception is requeued, which the
 queue bounds with its delivery limit before dead-lettering it.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pika.exceptions import AMQPError
@@ -94,25 +95,53 @@ class Consumer:
         self._inbox = Inbox(queue)
         self._prefetch = prefetch
         self._max_backoff = max_backoff_seconds
+        self._deliveries: list[tuple[int, bytes]] = []
 
     def handle(self, body: bytes) -> Outcome:
         """Apply one message body and say what to do with the delivery (no broker I/O)."""
+        return self.handle_batch([body])[0]
+
+    def handle_batch(self, bodies: Sequence[bytes]) -> list[Outcome]:
+        """Apply several deliveries and say what to do with each (no broker I/O).
+
+        All readable events are first applied in one transaction (one commit
+        for the batch). If any of them fails, that transaction is rolled back
+        and each event is applied again in its own transaction, so one bad
+        event never blocks or undoes the others. Handlers must therefore act
+        only through the unit of work (its session and outbox).
+        """
+        outcomes: list[Outcome | None] = [None] * len(bodies)
+        events: dict[int, Event] = {}
+        for index, body in enumerate(bodies):
+            try:
+                events[index] = parse_event(body)
+            except EventFormatError as exc:
+                log.error("event.unreadable", queue=self.queue, reason=str(exc))
+                outcomes[index] = Outcome.DEAD_LETTER
+        if len(events) > 1 and self._apply_together(list(events.values())):
+            for index in events:
+                outcomes[index] = Outcome.ACK
+        else:
+            for index, event in events.items():
+                outcomes[index] = self._apply_alone(event)
+        return [outcome or Outcome.DEAD_LETTER for outcome in outcomes]
+
+    def _apply_together(self, events: list[Event]) -> bool:
         try:
-            event = parse_event(body)
-        except EventFormatError as exc:
-            log.error("event.unreadable", queue=self.queue, reason=str(exc))
-            return Outcome.DEAD_LETTER
-        handler = self._handlers.get(event.name)
+            with self._unit_of_work() as uow:
+                for event in events:
+                    self._apply(uow, event)
+                uow.commit()
+        except Exception:
+            log.info("event.batch_retried_one_by_one", queue=self.queue, size=len(events))
+            return False
+        return True
+
+    def _apply_alone(self, event: Event) -> Outcome:
         with bind_context(correlation_id=event.correlation_id, event_id=event.id, event_name=event.name):
-            if handler is None:
-                log.warning("event.no_handler", queue=self.queue)
-                return Outcome.ACK
             try:
                 with self._unit_of_work() as uow:
-                    if not self._inbox.claim(uow.session, event):
-                        log.info("event.duplicate_skipped")
-                        return Outcome.ACK
-                    handler(uow, event)
+                    self._apply(uow, event)
                     uow.commit()
             except PermanentError as exc:
                 log.error("event.rejected", reason=str(exc))
@@ -120,8 +149,18 @@ class Consumer:
             except Exception:
                 log.exception("event.failed_will_retry")
                 return Outcome.REQUEUE
-            log.info("event.applied")
             return Outcome.ACK
+
+    def _apply(self, uow: UnitOfWork, event: Event) -> None:
+        handler = self._handlers.get(event.name)
+        if handler is None:
+            log.warning("event.no_handler", queue=self.queue, event_name=event.name)
+            return
+        if not self._inbox.claim(uow.session, event):
+            log.info("event.duplicate_skipped", event_id=event.id, event_name=event.name)
+            return
+        handler(uow, event)
+        log.debug("event.applied", event_id=event.id, event_name=event.name)
 
     def declare(self) -> None:
         """Declare this consumer's queue, its DLQ and bindings (idempotent)."""
@@ -145,12 +184,16 @@ class Consumer:
                 channel = connection.channel()
                 self._topology.declare_queue(channel, self.queue, self._handlers.names)
                 channel.basic_qos(prefetch_count=self._prefetch)
-                channel.basic_consume(self.queue, self._on_message)
+                self._deliveries.clear()
+                tag = channel.basic_consume(self.queue, self._on_message)
                 backoff = 0.0
                 log.info("consumer.started", queue=self.queue)
                 while not stop.is_set():
+                    # Returns as soon as deliveries arrived; each one is buffered by _on_message.
                     connection.process_data_events(time_limit=0.5)
-                channel.cancel()
+                    if self._deliveries:
+                        self._settle(channel)
+                channel.basic_cancel(tag)
             except (AMQPError, OSError) as exc:
                 backoff = min(self._max_backoff, max(0.2, backoff * 2))
                 log.warning("consumer.reconnecting", error=type(exc).__name__, retry_in_seconds=backoff)
@@ -162,9 +205,17 @@ class Consumer:
                     except AMQPError:
                         pass
 
-    def _on_message(self, channel: Any, method: Basic.Deliver, _properties: BasicProperties, body: bytes) -> None:
-        outcome = self.handle(body)
-        if outcome is Outcome.ACK:
-            channel.basic_ack(method.delivery_tag)
-        else:
-            channel.basic_nack(method.delivery_tag, requeue=outcome is Outcome.REQUEUE)
+    def _on_message(self, _channel: Any, method: Basic.Deliver, _properties: BasicProperties, body: bytes) -> None:
+        self._deliveries.append((method.delivery_tag, body))
+
+    def _settle(self, channel: Any) -> None:
+        deliveries, self._deliveries = self._deliveries, []
+        outcomes = self.handle_batch([body for _tag, body in deliveries])
+        if all(outcome is Outcome.ACK for outcome in outcomes):
+            channel.basic_ack(deliveries[-1][0], multiple=True)
+            return
+        for (delivery_tag, _body), outcome in zip(deliveries, outcomes, strict=True):
+            if outcome is Outcome.ACK:
+                channel.basic_ack(delivery_tag)
+            else:
+                channel.basic_nack(delivery_tag, requeue=outcome is Outcome.REQUEUE)

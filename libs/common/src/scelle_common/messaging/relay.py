@@ -2,8 +2,8 @@
 
 Rows are taken with ``FOR UPDATE SKIP LOCKED`` so several relays can run side by
 side without publishing a row twice in the normal case; each message is
-published persistent, ``mandatory`` and with publisher confirms, and the row is
-marked sent only once the broker confirmed it. If the broker goes away, rows
+published persistent, ``mandatory`` and with publisher confirms (pipelined per
+batch), and the row is marked sent only once the broker confirmed it. If the broker goes away, rows
 stay unsent and are published after it returns (a row confirmed but not yet
 marked may be published again with the same id: consumers deduplicate).
 
@@ -16,15 +16,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-import pika
 import psycopg
-from pika.exceptions import AMQPError, NackError, UnroutableError
+from pika.exceptions import AMQPError
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from scelle_common.events import CONTENT_TYPE
 from scelle_common.logging import get_logger
 from scelle_common.messaging.outbox import NOTIFY_CHANNEL
+from scelle_common.messaging.publisher import ConfirmedPublisher, OutgoingMessage
 from scelle_common.messaging.topology import Topology, connect
 from scelle_common.tables import outbox
 
@@ -65,20 +64,18 @@ class Relay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self._max_backoff = max_backoff_seconds
-        self._connection: pika.BlockingConnection | None = None
-        self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
+        self._publisher: ConfirmedPublisher | None = None
 
     def publish_batch(self) -> BatchResult:
         """Publish up to one batch of unsent rows and mark what the broker confirmed.
 
-        A broker failure mid-batch is returned in ``error`` after the rows
-        confirmed so far have been marked, so no confirmed row is re-sent
-        needlessly and no unconfirmed row is marked.
+        The whole batch is sent before waiting for confirms (one round trip per
+        batch, not per event). Rows the broker confirmed are marked sent, rows
+        it returned as unroutable are marked sent and flagged; refused or
+        unconfirmed rows stay unsent for the next pass. A broker failure is
+        returned in ``error`` after the confirmed rows have been marked.
         """
-        channel = self._ensure_channel()
-        published: list[int] = []
-        unroutable: list[int] = []
-        error: Exception | None = None
+        publisher = self._ensure_publisher()
         with self._engine.begin() as connection:
             rows = connection.execute(
                 select(outbox.c.position, outbox.c.event_id, outbox.c.event_name, outbox.c.body)
@@ -87,40 +84,35 @@ class Relay:
                 .limit(self._batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            for row in rows:
-                try:
-                    channel.basic_publish(
-                        exchange=self._topology.exchange,
-                        routing_key=row.event_name,
-                        body=row.body.encode(),
-                        properties=pika.BasicProperties(
-                            content_type=CONTENT_TYPE,
-                            delivery_mode=pika.DeliveryMode.Persistent,
-                            message_id=row.event_id,
-                            app_id=self._name,
-                        ),
-                        mandatory=True,
-                    )
-                    published.append(row.position)
-                except UnroutableError:
-                    # Nobody subscribes to this event yet: keep the row as a record, flagged.
-                    log.warning("event.unroutable", event_id=row.event_id, event_name=row.event_name)
-                    unroutable.append(row.position)
-                except (AMQPError, NackError) as exc:
-                    error = exc
-                    self._drop_connection()
-                    break
-            if published:
+            if not rows:
+                return BatchResult(0, 0)
+            outcome = publisher.publish(
+                self._topology.exchange,
+                [OutgoingMessage(row.position, row.event_name, row.body.encode(), row.event_id) for row in rows],
+            )
+            if outcome.confirmed:
                 connection.execute(
-                    update(outbox).where(outbox.c.position.in_(published)).values(sent_at=func.now())
+                    update(outbox).where(outbox.c.position.in_(outcome.confirmed)).values(sent_at=func.now())
                 )
-            if unroutable:
+            if outcome.returned:
+                # Nobody subscribes to these events yet: keep the rows as a record, flagged.
+                log.warning("event.unroutable", count=len(outcome.returned))
                 connection.execute(
                     update(outbox)
-                    .where(outbox.c.position.in_(unroutable))
+                    .where(outbox.c.position.in_(outcome.returned))
                     .values(sent_at=func.now(), unroutable=True)
                 )
-        return BatchResult(len(published), len(unroutable), error)
+            settled = set(outcome.confirmed) | set(outcome.returned)
+            unsettled = [row.position for row in rows if row.position not in settled]
+            if unsettled:
+                connection.execute(
+                    update(outbox)
+                    .where(outbox.c.position.in_(unsettled))
+                    .values(publish_attempts=outbox.c.publish_attempts + 1)
+                )
+        if outcome.error is not None:
+            self._drop_connection()
+        return BatchResult(len(outcome.confirmed), len(outcome.returned), outcome.error)
 
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set, surviving broker and database outages."""
@@ -162,20 +154,21 @@ class Relay:
         for _ in listener.notifies(timeout=self._idle_seconds, stop_after=1):
             pass
 
-    def _ensure_channel(self) -> pika.adapters.blocking_connection.BlockingChannel:
-        if self._channel is None or not self._channel.is_open:
+    def _ensure_publisher(self) -> ConfirmedPublisher:
+        if self._publisher is None or not self._publisher.is_open:
             self._drop_connection()
-            self._connection = connect(self._broker_url, name=f"{self._name}-relay")
-            self._channel = self._connection.channel()
-            self._channel.confirm_delivery()
-            self._topology.declare_exchanges(self._channel)
-        return self._channel
+            declaring = connect(self._broker_url, name=f"{self._name}-relay-declare")
+            try:
+                self._topology.declare_exchanges(declaring.channel())
+            finally:
+                declaring.close()
+            publisher = ConfirmedPublisher(self._broker_url, name=f"{self._name}-relay", app_id=self._name)
+            publisher.open()
+            self._publisher = publisher
+        return self._publisher
 
     def _drop_connection(self) -> None:
-        connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None and connection.is_open:
-            try:
-                connection.close()
-            except AMQPError:
-                pass
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            publisher.close()
 
