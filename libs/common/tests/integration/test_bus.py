@@ -197,3 +197,20 @@ def test_a_consumer_killed_mid_message_gets_it_redelivered(engine, unit_of_work,
 
     running.start(make_consumer(bus_namespace, unit_of_work).run)
     wait_until(lambda: effects(engine) == [(event.id, "survives a crash")], message="the redelivered message")
+
+
+def test_one_failing_event_in_a_batch_neither_blocks_nor_undoes_the_others(engine, unit_of_work, bus_namespace):
+    from scelle_common.messaging import Outcome, PermanentError
+
+    def picky_handler(uow, event):  # noqa: ANN001
+        if event.data["note"] == "bad":
+            raise PermanentError("refused")
+        uow.session.execute(text("INSERT INTO effects (event_id, note) VALUES (:id, :note)"),
+                            {"id": event.id, "note": event.data["note"]})
+
+    consumer = make_consumer(bus_namespace, unit_of_work, handler=picky_handler)
+    good, bad, also_good = thing_happened("good"), thing_happened("bad"), thing_happened("also good")
+    outcomes = consumer.handle_batch([serialize_event(good), serialize_event(bad), b"garbage",
+                                      serialize_event(also_good), serialize_event(good)])
+    assert outcomes == [Outcome.ACK, Outcome.DEAD_LETTER, Outcome.DEAD_LETTER, Outcome.ACK, Outcome.ACK]
+    assert effects(engine) == [(good.id, "good"), (also_good.id, "also good")]
