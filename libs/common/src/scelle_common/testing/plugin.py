@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from alembic import command
@@ -39,35 +41,35 @@ from scelle_common.testing.smtp import SmtpCapture
 from scelle_common.testing.tokens import PrincipalSigner
 
 
+T = TypeVar("T")
+
+
 def _unique(hint: str) -> str:
     return f"{hint}_{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def _serve(server: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
+    """Yield what ``server`` provides, or fail the test loudly when nothing can provide it."""
     try:
-        with postgres_server() as url:
-            yield url
+        with server() as provided:
+            yield provided
     except ServersUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    yield from _serve(postgres_server)
 
 
 @pytest.fixture(scope="session")
 def rabbitmq_url() -> Iterator[str]:
-    try:
-        with rabbitmq_server() as url:
-            yield url
-    except ServersUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+    yield from _serve(rabbitmq_server)
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[S3Endpoint]:
-    try:
-        with s3_server() as endpoint:
-            yield endpoint
-    except ServersUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+    yield from _serve(s3_server)
 
 
 DatabaseFactory = Callable[..., str]
