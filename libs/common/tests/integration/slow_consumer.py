@@ -1,21 +1,28 @@
-"""A consumer process that announces it is handling a message, then hangs (to be killed)."""
+"""A consumer process whose handler announces itself, then hangs or takes a second.
+
+Usage: slow_consumer.py DATABASE_URL BROKER_URL EXCHANGE QUEUE_PREFIX STARTED_FILE hang|slow
+"""
 
 import sys
-import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import text
+
 from scelle_common.db import UnitOfWork, make_engine, make_session_factory
 from scelle_common.messaging import Consumer, EventHandlers, Topology
+from scelle_common.runtime import stop_on_signals
 
-database_url, broker_url, exchange, prefix, started = sys.argv[1:6]
+database_url, broker_url, exchange, prefix, started, mode = sys.argv[1:7]
 handlers = EventHandlers()
 
 
 @handlers.on("test.thing_happened.v1")
-def hang(uow, event):  # noqa: ANN001
+def handle(uow, event):  # noqa: ANN001
     Path(started).touch()
-    time.sleep(3600)
+    time.sleep(3600 if mode == "hang" else 1.0)
+    uow.session.execute(text("INSERT INTO effects (event_id, note) VALUES (:id, :note)"),
+                        {"id": event.id, "note": event.data["note"]})
 
 
 session_factory = make_session_factory(make_engine(database_url))
@@ -26,4 +33,4 @@ Consumer(
     queue=topology.queue_name("tests", "effects"),
     handlers=handlers,
     unit_of_work=lambda: UnitOfWork(session_factory),
-).run(threading.Event())
+).run(stop_on_signals())

@@ -174,17 +174,21 @@ def test_a_poison_message_lands_in_the_dlq_and_replay_brings_it_back(engine, uni
 CONSUMER_SCRIPT = Path(__file__).parent / "slow_consumer.py"
 
 
+def start_consumer_process(namespace, database_url: str, mode: str) -> tuple[subprocess.Popen, Path]:  # noqa: ANN001
+    started = Path(os.environ.get("TMPDIR", "/tmp")) / f"{namespace.topology.queue_prefix}{mode}.started"
+    process = subprocess.Popen(
+        [sys.executable, str(CONSUMER_SCRIPT), database_url, namespace.broker_url,
+         namespace.topology.exchange, namespace.topology.queue_prefix, str(started), mode],
+    )
+    return process, started
+
+
 def test_a_consumer_killed_mid_message_gets_it_redelivered(engine, unit_of_work, bus_namespace, running, database_url):
-    queue = bus_namespace.queue("tests", "effects")
     make_consumer(bus_namespace, unit_of_work).declare()
     event = thing_happened("survives a crash")
     publish_raw(bus_namespace.broker_url, bus_namespace.topology, serialize_event(event))
 
-    started = Path(os.environ.get("TMPDIR", "/tmp")) / f"{queue}.started"
-    victim = subprocess.Popen(
-        [sys.executable, str(CONSUMER_SCRIPT), database_url, bus_namespace.broker_url,
-         bus_namespace.topology.exchange, bus_namespace.topology.queue_prefix, str(started)],
-    )
+    victim, started = start_consumer_process(bus_namespace, database_url, "hang")
     try:
         wait_until(started.exists, message="the victim to start handling the message")
         victim.send_signal(signal.SIGKILL)
@@ -197,6 +201,26 @@ def test_a_consumer_killed_mid_message_gets_it_redelivered(engine, unit_of_work,
 
     running.start(make_consumer(bus_namespace, unit_of_work).run)
     wait_until(lambda: effects(engine) == [(event.id, "survives a crash")], message="the redelivered message")
+
+
+def test_sigterm_lets_the_consumer_finish_and_acknowledge_the_message_in_hand(
+    engine, unit_of_work, bus_namespace, database_url
+):
+    make_consumer(bus_namespace, unit_of_work).declare()
+    event = thing_happened("finished before exit")
+    publish_raw(bus_namespace.broker_url, bus_namespace.topology, serialize_event(event))
+
+    consumer, started = start_consumer_process(bus_namespace, database_url, "slow")
+    try:
+        wait_until(started.exists, message="the consumer to start handling the message")
+        consumer.send_signal(signal.SIGTERM)
+        assert consumer.wait(timeout=15) == 0
+    finally:
+        if consumer.poll() is None:
+            consumer.kill()
+        started.unlink(missing_ok=True)
+    assert effects(engine) == [(event.id, "finished before exit")]
+    assert queue_depth(bus_namespace.broker_url, bus_namespace.queue("tests", "effects")) == 0
 
 
 def test_one_failing_event_in_a_batch_neither_blocks_nor_undoes_the_others(engine, unit_of_work, bus_namespace):
