@@ -1,0 +1,1 @@
+"""The identity HTTP API, one blueprint per resource."""
