@@ -7,7 +7,7 @@ import uuid
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .conftest import Cert, mailed_link, outbox_events, problem, register
+from .conftest import Cert, Gateway, mailed_link, outbox_events, problem, register
 
 ME = "/api/identity/v1/accounts/me"
 PACKAGES = "/api/identity/v1/software-certificate-packages/"
@@ -134,3 +134,50 @@ def test_the_crl_is_served_as_pem_for_the_gateway_bundle(gateway):
     response = gateway.call(None, "GET", "/api/identity/v1/crls/software-ca.pem")
     assert response.status_code == 200
     assert x509.load_pem_x509_crl(response.data).next_update_utc is not None
+
+
+def test_an_invitation_from_expertise_issues_the_certificate_once_and_mails_its_link(
+        bus_app, bus_namespace, pki, smtp_capture, database_url):
+    import threading
+
+    from scelle_common.events import new_event, serialize_event
+    from scelle_identity.entrypoints import consumer as consumers
+    from scelle_identity.entrypoints.api.common import SERVICES_KEY
+
+    from .test_suspension import publish
+
+    runtime = bus_app.extensions["scelle_runtime"]
+    consumers.use_services(bus_app.extensions[SERVICES_KEY])
+    bus_namespace.queue("identity", "invitations")
+    running = runtime.consumer("invitations", consumers.CONSUMERS["invitations"])
+    running.declare()
+    stop = threading.Event()
+    thread = threading.Thread(target=running.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        email = f"invite.{uuid.uuid4().hex[:6]}@exemple.test"
+        participant = str(uuid.uuid4())
+        invitation = new_event(service="expertise", name="expertise.participant_invited.v1", subject=EXPERTISE,
+                               data={"expertise_id": EXPERTISE, "expertise_version": 13, "participant_id": participant,
+                                     "account_id": None, "email": email, "given_name": "Jean", "surname": "Martin",
+                                     "role": "partie_lectrice", "profile": "partie", "phone_fixed": None,
+                                     "phone_mobile": None, "invited_by": None, "invited_at": "2026-12-03T14:00:00Z"})
+        publish(bus_namespace, invitation)
+        publish(bus_namespace, invitation)  # redelivered: one certificate, one mail
+        token = mailed_link(smtp_capture, email, PACKAGES)
+        party = as_cert(retrieve(Gateway(bus_app.test_client()), token).data)
+        issued = [e for e in outbox_events(database_url, "identity.software_certificate_issued.v1")
+                  if e.data.get("participant_id") == participant]
+        assert [(e.data["certificate_fingerprint"], e.data["expertise_id"], e.causation_id) for e in issued] == [
+            (party.fingerprint, EXPERTISE, invitation.id)]
+        assert len([m for m in smtp_capture.messages() if email in m.recipients]) == 1
+
+        broken = new_event(service="expertise", name="expertise.participant_invited.v1", subject=EXPERTISE,
+                           data={"expertise_id": EXPERTISE, "participant_id": "p", "profile": "partie",
+                                 "account_id": None, "email": None})
+        assert running.handle(serialize_event(broken)).value == "dead_letter"
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        consumers.use_services(None)
+

@@ -94,11 +94,14 @@ def certificate_revoked(account: Account, record: CertificateRecord, reason: str
     return _event(CERTIFICATE_REVOKED, account.id, data, at, None)
 
 
-def software_certificate_issued(account: Account, record: CertificateRecord, at: datetime) -> Event:
+def software_certificate_issued(account: Account, record: CertificateRecord, at: datetime, *,
+                                participant_id: str | None = None, causation: Event | None = None) -> Event:
     data = {"account_id": account.id, "account_version": account.version, "profile": account.profile,
             **_certificate(record), "expertise_id": record.expertise_id, "issued_by": record.issued_by,
             "renewal_of": record.renewal_of, "issued_at": _time(at)}
-    return _event(SOFTWARE_CERTIFICATE_ISSUED, account.id, data, at, None)
+    if participant_id is not None:
+        data["participant_id"] = participant_id
+    return _event(SOFTWARE_CERTIFICATE_ISSUED, account.id, data, at, causation)
 
 
 def certificate_expiring(account: Account, record: CertificateRecord, days_left: int, threshold: int,

@@ -16,6 +16,8 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from scelle_common.events import Event
+from scelle_common.messaging import PermanentError
 from scelle_identity.adapters.sealing import new_token, seal, token_hash, unseal
 from scelle_identity.adapters.software_ca import revoked_entry
 from scelle_identity.adapters.x509_certificates import facts_of, pem_of
@@ -90,6 +92,39 @@ def issue_software_certificate(services: Services, actor: Actor, request: IssueR
                                "issued", now, account=account.id, expertise_id=request.expertise_id,
                                new_account=new))
         uow.commit()
+    return issued
+
+
+def issue_for_invitation(services: Services, uow: IdentityUnitOfWork, event: Event) -> IssuedCertificate:
+    """``expertise.participant_invited.v1``: the owner expert invited a party member or a non-expert
+    sapiteur; issue their certificate for that expertise and mail the retrieval link.
+
+    Runs in the consumer's transaction (its inbox row makes a redelivery a no-op). A mail that
+    cannot be sent raises, so the event is retried; bad data is dead-lettered.
+    """
+    data = event.data
+    profile, expertise_id = data.get("profile"), data.get("expertise_id")
+    invited_by = data.get("invited_by") if isinstance(data.get("invited_by"), str) else None
+    try:
+        check_issue("expert", str(profile), expertise_id if isinstance(expertise_id, str) else None)
+        request = IssueRequest(
+            profile=str(profile), expertise_id=str(expertise_id), account_id=data.get("account_id") or None,
+            given_name=data.get("given_name"), surname=data.get("surname"), email=data.get("email"),
+            phone_fixed=data.get("phone_fixed"), phone_mobile=data.get("phone_mobile"))
+        now = services.clock()
+        account, new = _holder_account(uow, request, now)
+    except (InvalidRequest, NotAllowed, NotFound) as exc:
+        raise PermanentError(f"invitation {event.id} cannot be served: {exc.detail}") from None
+    if new:
+        uow.publish(events.account_registered(account, "software_issue", now))
+    inviter = Actor(invited_by, "expert")
+    issued, token = _issue(services, uow, inviter, account, request.expertise_id, None, now,
+                           participant_id=str(data.get("participant_id") or "") or None, causation=event)
+    _send_package(services, issued, token)
+    uow.record(audit_entry(Actor(None, "system"), "software_certificate.issue",
+                           f"certificate:{issued.record.fingerprint}", "issued", now, account=account.id,
+                           expertise_id=request.expertise_id, participant_id=data.get("participant_id"),
+                           invited_by=invited_by, event_id=event.id, new_account=new))
     return issued
 
 
@@ -304,7 +339,8 @@ def _holder_account(uow: IdentityUnitOfWork, request: IssueRequest, now: datetim
 
 
 def _issue(services: Services, uow: IdentityUnitOfWork, actor: Actor, account: Account, expertise_id: str | None,
-           renewal_of: str | None, now: datetime) -> tuple[IssuedCertificate, str]:
+           renewal_of: str | None, now: datetime, *, participant_id: str | None = None,
+           causation: Event | None = None) -> tuple[IssuedCertificate, str]:
     """Issue, bind, seal the key under a new link secret, announce; returns the link secret too."""
     authority = services.require_authority()
     issued = authority.issue(Holder(account.given_name, account.surname, account.email, account.profile), now,
@@ -326,7 +362,8 @@ def _issue(services: Services, uow: IdentityUnitOfWork, actor: Actor, account: A
                           sealed_key=seal(token, record.fingerprint, key_der), created_at=now, expires_at=expires_at)
     account = replace(account, version=account.version + 1)
     uow.accounts.save(account, now)
-    uow.publish(events.software_certificate_issued(account, record, now),
+    uow.publish(events.software_certificate_issued(account, record, now, participant_id=participant_id,
+                                                   causation=causation),
                 events.certificate_bound(account, record, "software_issue", now))
     return IssuedCertificate(account, record, account.email, expires_at), token
 
