@@ -208,6 +208,24 @@ ensure_rabbitmq() {
   fi
 }
 
+# --- nginx (the gateway) ---------------------------------------------------------------------
+
+# The headers-more module lets the gateway strip every client-sent X-Scelle-*/X-Client-* header
+# (deploy/gateway/README.md); Debian packages it for its own nginx.
+NGINX_HEADERS_MORE=/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so
+
+# Sets NGINX to the nginx binary, installing nginx and the module when missing.
+ensure_nginx() {
+  NGINX=$(command -v nginx || true)
+  if [[ -z $NGINX ]]; then
+    apt_install "nginx (the gateway)" --no-install-recommends nginx
+    NGINX=$(command -v nginx) || die "nginx was installed but is not on PATH"
+  fi
+  if [[ ! -f $NGINX_HEADERS_MORE ]] && ! "$NGINX" -V 2>&1 | grep -q headers-more; then
+    apt_install "nginx's headers-more module" --no-install-recommends libnginx-mod-http-headers-more-filter
+  fi
+}
+
 # Stop PostgreSQL and RabbitMQ only if `./scelle up` had to start them.
 stop_started_infrastructure() {
   if [[ -f $RUN_DIR/postgresql.started ]]; then

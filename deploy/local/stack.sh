@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# The local platform's processes: an S3 server (SeaweedFS), an SMTP capture server (aiosmtpd)
-# and each service's API, relay and consumer, all supervised by one honcho.
+# The local platform's processes: an S3 server (SeaweedFS), an SMTP capture server (aiosmtpd),
+# the nginx mTLS gateway with its CRL watcher, and each service's API, relay and consumer, all
+# supervised by one honcho.
 # Sourced by ./scelle after bootstrap.sh; ROOT, VENV, LOCAL_DIR, RUN_DIR, LOG_DIR, KEYS_DIR are set.
 #
 # Every supervised process inherits SCELLE_STACK=<this checkout's var/local>. That marker is how
@@ -21,6 +22,13 @@ S3_REGION=us-east-1
 # They are kept together here, away from SeaweedFS's defaults (8333, 9333, 8888, ...).
 LOCAL_S3_PORTS=(8130 8131 8132 8133 8134 18130 18131 18132 18133 18134)
 SMTP_PORT=8025
+
+# The gateway (deploy/gateway): nginx with mTLS on one port, its dev PKI (deploy/pki) in var/pki.
+GATEWAY_PORT=8443
+GATEWAY_DIR="$LOCAL_DIR/gateway"
+GATEWAY_PID_FILE="$RUN_DIR/gateway.pid"
+GATEWAY_MAX_BODY=${SCELLE_GATEWAY_MAX_BODY:-1g}
+PKI_DIR="$ROOT/var/pki"
 
 # --- the services table (deploy/local/services.txt) ------------------------------------------
 
@@ -105,6 +113,12 @@ write_env_file() {
       if uses "$name" signing-key; then
         echo "${prefix}_SIGNING_KEY_FILE=$KEYS_DIR/principal-signing.jwk.json"
       fi
+      if uses "$name" pki; then
+        echo "${prefix}_TRUSTED_ISSUERS_DIR=$PKI_DIR/cas"
+        echo "${prefix}_SOFTWARE_CA_CERT_FILE=$PKI_DIR/cas/scelle/root/cert.pem"
+        echo "${prefix}_SOFTWARE_CA_KEY_FILE=$PKI_DIR/cas/scelle/root/key.pem"
+        echo "${prefix}_PUBLIC_URL=https://scelle.localhost:$GATEWAY_PORT"
+      fi
     done
   } >"$ENV_FILE"
 }
@@ -116,6 +130,9 @@ write_procfile() {
     echo "s3: exec ${command% }"
     printf 'smtp: exec %q -n -l 127.0.0.1:%s -c aiosmtpd.handlers.Mailbox %q\n' \
       "$VENV/bin/aiosmtpd" "$SMTP_PORT" "$MAIL_DIR"
+    printf "gateway: exec %q -c %q -p %q -g 'daemon off;'\n" "$NGINX" "$GATEWAY_DIR/nginx.conf" "$GATEWAY_DIR"
+    printf 'gateway-crl: exec %q deploy/gateway/crlwatch.py --pki %q --nginx-pid-file %q\n' \
+      "$VENV/bin/python" "$PKI_DIR" "$GATEWAY_PID_FILE"
     for name in "${SERVICES[@]}"; do
       bin=$(printf '%q' "$VENV/bin")
       if uses "$name" api; then
@@ -134,11 +151,55 @@ ensure_dev_keys() {
   "$VENV/bin/python" deploy/local/devkeys.py "$KEYS_DIR"
 }
 
+# The dev PKI: made on the first run, completed and kept sound afterwards (idempotent: CRLs
+# within 2 days of their nextUpdate are re-issued, nothing else changes).
+ensure_dev_pki() {
+  if ! "$VENV/bin/python" deploy/pki/devpki.py init --out "$PKI_DIR" >"$LOG_DIR/devpki.log" 2>&1; then
+    cat "$LOG_DIR/devpki.log" >&2
+    die "deploy/pki/devpki.py init failed"
+  fi
+}
+
+# The gateway's nginx.conf, rendered from deploy/gateway for the services that run, then
+# checked with nginx -t.
+render_gateway() {
+  local -a only=()
+  local name
+  for name in "${SERVICES[@]}"; do
+    if uses "$name" api; then only+=(--only "$name"); fi
+  done
+  "$VENV/bin/python" deploy/gateway/render.py --out "$GATEWAY_DIR" --pki "$PKI_DIR" \
+    --listen "127.0.0.1:$GATEWAY_PORT" --services-file deploy/local/services.txt "${only[@]}" \
+    --max-body-size "$GATEWAY_MAX_BODY" --log-dir "$LOG_DIR" --pid-file "$GATEWAY_PID_FILE" --check >/dev/null \
+    || die "the gateway's configuration could not be rendered (see above)"
+}
+
+# Demo data: `scelle-<name> seed-demo --manifest var/pki/manifest.json` for the services that
+# have some (accounts for the demo certificates...). Run after migrations; idempotent.
+seed_demo_data() {
+  local name
+  for name in "${SERVICES[@]}"; do
+    uses "$name" seed || continue
+    if ! "$VENV/bin/scelle-$name" seed-demo --help >/dev/null 2>&1; then
+      warn "scelle-$name has no seed-demo command yet: no demo data for $name"
+      continue
+    fi
+    say "loading $name's demo data"
+    # shellcheck source=/dev/null # written by write_env_file
+    if ! (set -a && . "$ENV_FILE" && "$VENV/bin/scelle-$name" seed-demo --manifest "$PKI_DIR/manifest.json") \
+      >"$LOG_DIR/seed-$name.log" 2>&1; then
+      tail -n 30 "$LOG_DIR/seed-$name.log" >&2
+      die "scelle-$name seed-demo failed (whole output: $LOG_DIR/seed-$name.log)"
+    fi
+  done
+}
+
 # Every port the stack listens on, with what it is for.
 stack_ports() {
   local port name
   for port in "${LOCAL_S3_PORTS[@]}"; do echo "$port S3 server (SeaweedFS)"; done
   echo "$SMTP_PORT SMTP capture"
+  echo "$GATEWAY_PORT gateway (nginx)"
   for name in "${SERVICES[@]}"; do
     if uses "$name" api; then echo "${SERVICE_PORT[$name]} $name API"; fi
   done
@@ -173,6 +234,7 @@ ready_targets() {
   local name
   echo "tcp://127.0.0.1:${LOCAL_S3_PORTS[0]}"
   echo "tcp://127.0.0.1:$SMTP_PORT"
+  echo "tcp://127.0.0.1:$GATEWAY_PORT"
   for name in "${SERVICES[@]}"; do
     if uses "$name" api; then echo "http://127.0.0.1:${SERVICE_PORT[$name]}/readyz"; fi
   done
@@ -180,9 +242,25 @@ ready_targets() {
 
 # --- the supervisor --------------------------------------------------------------------------
 
-# Processes carrying this checkout's stack marker (one grep over every process's environment).
+# Processes carrying this checkout's stack marker (one grep over every process's environment),
+# and the gateway's.
 stack_pids() {
   grep -lzxF "SCELLE_STACK=$LOCAL_DIR" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true
+  gateway_pids
+}
+
+# nginx writes its process title over its environment, so the marker cannot find it. honcho
+# starts each process in a session of its own, so the gateway's processes are those of the
+# session its master leads, whose pid is in the pid file (which outlives a master killed with
+# SIGKILL, whose workers would otherwise go on serving). Only processes titled "nginx:" count.
+gateway_pids() {
+  local sid pid
+  [[ -f $GATEWAY_PID_FILE ]] || return 0
+  sid=$(<"$GATEWAY_PID_FILE")
+  [[ $sid =~ ^[0-9]+$ ]] || return 0
+  for pid in $(ps -o pid= -s "$sid" 2>/dev/null); do
+    if [[ $(head -c 6 "/proc/$pid/cmdline" 2>/dev/null) == "nginx:" ]]; then echo "$pid"; fi
+  done
 }
 
 # The running supervisor's pid; fails if there is none. The marker check guards against a
@@ -237,7 +315,7 @@ stop_stack() {
   fi
   left=$(stack_pids)
   [[ -z $left ]] || die "processes of the local platform survive SIGKILL: ${left//$'\n'/ }"
-  rm -f "$PID_FILE"
+  rm -f "$PID_FILE" "$GATEWAY_PID_FILE"
 }
 
 # Why `up` failed: when a process died (and honcho stopped the rest), the end of that process's

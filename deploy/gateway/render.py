@@ -1,0 +1,279 @@
+"""Render the gateway's nginx configuration from ``deploy/gateway/nginx.conf.template``.
+
+    python deploy/gateway/render.py --out DIR --pki var/pki [--listen 127.0.0.1:8443]
+        [--services-file deploy/local/services.txt | --service NAME=PORT ...]
+        [--max-body-size 1g] [--auth-cache-seconds 30] [--log-dir DIR] [--check]
+
+Writes ``DIR/nginx.conf`` and ``DIR/api-location.conf``, creates ``DIR/temp``, ``DIR/cache``
+and the log directory, and prints the command that runs nginx on it::
+
+    nginx -c DIR/nginx.conf -p DIR -g 'daemon off;'
+
+``--check`` also runs ``nginx -t`` on the result. Standard library only, so the local stack
+and the tests render the same file the same way (``render()`` is importable).
+
+Services come from the local stack's table (``deploy/local/services.txt``: every line whose
+``uses`` has ``api``) or from ``--service NAME=PORT`` (repeatable; the tests use it). Each one
+gets an ``upstream scelle_<name>`` and the locations ``/api/<name>/v1/`` and
+``/api/<name>/openapi.json``. The auth subrequest goes to the service named ``identity``
+(``--identity-service`` to change it), which must be among them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "nginx.conf.template"
+API_LOCATION = HERE / "api-location.conf"
+HEADERS_MORE_CANDIDATES = (
+    "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so",  # Debian, Ubuntu
+    "/usr/lib64/nginx/modules/ngx_http_headers_more_filter_module.so",  # Fedora, RHEL
+    "/etc/nginx/modules/ngx_http_headers_more_filter_module.so",  # nginx.org images
+)
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_SIZE = re.compile(r"^[0-9]+[kKmMgG]?$")
+
+
+class RenderError(Exception):
+    """The configuration cannot be rendered as asked."""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+    host: str = "127.0.0.1"
+
+    @property
+    def upstream(self) -> str:
+        return f"scelle_{self.name.replace('-', '_')}"
+
+
+@dataclass
+class GatewayConfig:
+    """Everything the template needs; paths are made absolute when rendering."""
+
+    out_dir: Path
+    pki_dir: Path
+    services: list[Service]
+    listen: str = "127.0.0.1:8443"
+    server_names: str = "scelle.localhost localhost 127.0.0.1"
+    max_body_size: str = "1g"
+    auth_cache_seconds: int = 30
+    identity_service: str = "identity"
+    worker_processes: str = "auto"
+    error_log_level: str = "warn"
+    log_dir: Path | None = None  # default: out_dir/logs
+    pid_file: Path | None = None  # default: out_dir/nginx.pid
+    headers_more_module: str | None = None  # default: found among HEADERS_MORE_CANDIDATES
+    upstream_keepalive: int = 32
+
+    @property
+    def conf_path(self) -> Path:
+        return self.out_dir / "nginx.conf"
+
+    @property
+    def pid_path(self) -> Path:
+        return self.pid_file or self.out_dir / "nginx.pid"
+
+    @property
+    def access_log_path(self) -> Path:
+        return (self.log_dir or self.out_dir / "logs") / "gateway-access.log"
+
+    def command(self, nginx: str = "nginx") -> list[str]:
+        """The foreground command that runs this gateway."""
+        return [nginx, "-c", str(self.conf_path), "-p", str(self.out_dir), "-g", "daemon off;"]
+
+
+def find_headers_more_module() -> str:
+    for candidate in HEADERS_MORE_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    raise RenderError(
+        "the nginx headers-more module is missing (it strips client-sent X-Scelle-*/X-Client-* "
+        "headers). Debian: apt-get install --no-install-recommends libnginx-mod-http-headers-more-filter"
+    )
+
+
+def services_from_table(path: Path, *, only: Iterable[str] | None = None) -> list[Service]:
+    """The services with an API in the local stack's table (``name port uses...``)."""
+    wanted = set(only) if only is not None else None
+    services = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        name, port, uses = fields[0], fields[1], fields[2:]
+        if "api" in uses and (wanted is None or name in wanted):
+            services.append(Service(name, int(port)))
+    return services
+
+
+def parse_service(text: str) -> Service:
+    name, sep, address = text.partition("=")
+    host, _, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected NAME=PORT or NAME=HOST:PORT, got {text!r}")
+    return Service(name, int(port), host or "127.0.0.1")
+
+
+def _upstreams(config: GatewayConfig) -> str:
+    blocks = []
+    for service in config.services:
+        blocks.append(
+            f"    upstream {service.upstream} {{\n"
+            f"        server {service.host}:{service.port} max_fails=0;\n"
+            f"        keepalive {config.upstream_keepalive};\n"
+            f"    }}"
+        )
+    return "\n".join(blocks)
+
+
+def _api_locations(config: GatewayConfig, include: Path) -> str:
+    blocks = []
+    for service in config.services:
+        name, upstream = service.name, service.upstream
+        blocks.append(
+            f"        # {name}: /api/{name}/v1/… → http://{service.host}:{service.port}/v1/…\n"
+            f"        location /api/{name}/v1/ {{\n"
+            f"            proxy_pass http://{upstream}/v1/;\n"
+            f"            include {include};\n"
+            f"        }}\n"
+            f"        location = /api/{name}/openapi.json {{\n"
+            f"            proxy_pass http://{upstream}/openapi.json;\n"
+            f"            include {include};\n"
+            f"        }}"
+        )
+    return "\n".join(blocks)
+
+
+def _check(config: GatewayConfig) -> None:
+    names = [service.name for service in config.services]
+    for name in names:
+        if not _NAME.match(name):
+            raise RenderError(f"service name {name!r} is not a lower-case identifier")
+    if len(set(names)) != len(names):
+        raise RenderError(f"a service is listed twice: {names}")
+    if config.identity_service not in names:
+        raise RenderError(f"the auth subrequest needs the {config.identity_service!r} service among {names}")
+    if not _SIZE.match(config.max_body_size):
+        raise RenderError(f"max body size {config.max_body_size!r} is not an nginx size (e.g. 512m, 2g)")
+    if config.auth_cache_seconds < 1 or config.auth_cache_seconds > 300:
+        raise RenderError("the auth cache must last between 1 and 300 seconds (tokens live 5 minutes)")
+    for required in ("trusted-clients.pem", "crls.pem", "server.pem", "server.key.pem"):
+        if not (config.pki_dir / required).is_file():
+            raise RenderError(f"{config.pki_dir / required} is missing: run deploy/pki/devpki.py init --out {config.pki_dir}")
+
+
+def render(config: GatewayConfig) -> Path:
+    """Write the configuration and its directories; returns the nginx.conf path."""
+    config.out_dir = config.out_dir.resolve()
+    config.pki_dir = config.pki_dir.resolve()
+    log_dir = (config.log_dir or config.out_dir / "logs").resolve()
+    config.log_dir = log_dir
+    config.pid_file = config.pid_path.resolve()
+    _check(config)
+    temp_dir, cache_dir = config.out_dir / "temp", config.out_dir / "cache"
+    for directory in (config.out_dir, temp_dir, cache_dir, log_dir, config.pid_file.parent):
+        directory.mkdir(parents=True, exist_ok=True)
+    include = config.out_dir / API_LOCATION.name
+    values: Mapping[str, str] = {
+        "headers_more_module": config.headers_more_module or find_headers_more_module(),
+        "worker_processes": config.worker_processes,
+        "pid_file": str(config.pid_file),
+        "log_dir": str(log_dir),
+        "error_log_level": config.error_log_level,
+        "temp_dir": str(temp_dir),
+        "cache_dir": str(cache_dir),
+        "access_log": str(config.access_log_path),
+        "auth_cache_seconds": str(config.auth_cache_seconds),
+        "listen": config.listen,
+        "server_names": config.server_names,
+        "pki_dir": str(config.pki_dir),
+        "max_body_size": config.max_body_size,
+        "identity_service": config.identity_service.replace("-", "_"),
+        "upstreams": _upstreams(config),
+        "api_locations": _api_locations(config, include),
+    }
+    template = TEMPLATE.read_text(encoding="utf-8")
+    missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values))
+    if missing:
+        raise RenderError(f"no value for {', '.join(missing)} in {TEMPLATE}")
+    text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    # Write-then-rename: a reload never reads a half-written file.
+    shutil.copyfile(API_LOCATION, include.with_suffix(".conf.new"))
+    os.replace(include.with_suffix(".conf.new"), include)
+    new = config.conf_path.with_suffix(".conf.new")
+    new.write_text(text, encoding="utf-8")
+    os.replace(new, config.conf_path)
+    return config.conf_path
+
+
+def nginx_test(config: GatewayConfig, nginx: str = "nginx") -> None:
+    """``nginx -t`` on the rendered file; raises RenderError with nginx's words."""
+    result = subprocess.run(
+        [nginx, "-t", "-q", "-c", str(config.conf_path), "-p", str(config.out_dir)],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RenderError(f"nginx -t refuses {config.conf_path}:\n{result.stderr.strip()}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="directory of the rendered configuration (nginx -p)")
+    parser.add_argument("--pki", type=Path, required=True, help="dev PKI directory (devpki.py init --out)")
+    parser.add_argument("--listen", default="127.0.0.1:8443", help="address:port of the TLS listener")
+    parser.add_argument("--server-names", default="scelle.localhost localhost 127.0.0.1")
+    parser.add_argument("--services-file", type=Path, help="the local stack's services.txt")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="with --services-file: keep only these services (repeatable)")
+    parser.add_argument("--service", action="append", type=parse_service, default=[], metavar="NAME=PORT",
+                        help="a service API on 127.0.0.1:PORT (or NAME=HOST:PORT); repeatable")
+    parser.add_argument("--identity-service", default="identity")
+    parser.add_argument("--max-body-size", default="1g", help="largest request body (nginx size, default 1g)")
+    parser.add_argument("--auth-cache-seconds", type=int, default=30)
+    parser.add_argument("--worker-processes", default="auto")
+    parser.add_argument("--error-log-level", default="warn")
+    parser.add_argument("--log-dir", type=Path, help="where the access and error logs go (default OUT/logs)")
+    parser.add_argument("--pid-file", type=Path, help="nginx's pid file (default OUT/nginx.pid)")
+    parser.add_argument("--check", action="store_true", help="run nginx -t on the result")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    services = list(args.service)
+    if args.services_file is not None:
+        services += services_from_table(args.services_file, only=args.only)
+    config = GatewayConfig(
+        out_dir=args.out, pki_dir=args.pki, services=services, listen=args.listen,
+        server_names=args.server_names, max_body_size=args.max_body_size,
+        auth_cache_seconds=args.auth_cache_seconds, identity_service=args.identity_service,
+        worker_processes=args.worker_processes, error_log_level=args.error_log_level, log_dir=args.log_dir,
+        pid_file=args.pid_file,
+    )
+    try:
+        render(config)
+        if args.check:
+            nginx_test(config)
+    except (RenderError, OSError) as exc:
+        print(f"render.py: {exc}", file=sys.stderr)
+        return 1
+    print(" ".join(f"'{part}'" if " " in part else part for part in config.command()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
