@@ -1,0 +1,1 @@
+"""The expertise HTTP API, one blueprint per resource."""
