@@ -272,10 +272,6 @@ class LinkRepository:
         self._session.execute(update(orm.association_links).where(orm.association_links.c.id == link_id)
                               .values(used_at=now, used_fingerprint=fingerprint))
 
-    def withdraw_association(self, link_id: str, now: datetime) -> None:
-        self._session.execute(update(orm.association_links).where(orm.association_links.c.id == link_id)
-                              .values(withdrawn_at=now))
-
     def withdraw_pending_associations(self, account_id: str, now: datetime) -> None:
         """A new link replaces the account's earlier unused ones."""
         self._session.execute(update(orm.association_links).where(

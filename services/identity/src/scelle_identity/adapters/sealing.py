@@ -8,7 +8,6 @@ the secret and the sealed key, so a copy of the database alone cannot open a wai
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 
@@ -28,10 +27,6 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """What is stored to find a link again: SHA-256 of the secret, hex."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def same_hash(left: str, right: str) -> bool:
-    return hmac.compare_digest(left, right)
 
 
 def _key(token: str, context: str) -> bytes:

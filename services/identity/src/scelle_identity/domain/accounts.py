@@ -7,7 +7,6 @@ say what case C (an operator merging a duplicate account into the primary one) m
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -16,7 +15,6 @@ from scelle_identity.domain.errors import Conflict, InvalidRequest
 ACTIVE = "active"
 SUSPENDED = "suspended"
 MERGED = "merged"
-STATUSES = (ACTIVE, SUSPENDED, MERGED)
 
 NAME_MAX = 128
 EMAIL_MAX = 92
@@ -132,6 +130,3 @@ def apply_suspension(account: Account, suspended: bool, at: datetime) -> Account
         return replace(account, status_changed_at=at)
     return replace(account, status=wanted, status_changed_at=at, version=account.version + 1)
 
-
-def sorted_codes(codes: Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(codes)))

@@ -79,14 +79,6 @@ def status_of(
     return CertificateStatus.VALID
 
 
-def normalise_fingerprint(text: str) -> str:
-    """A SHA-256 fingerprint as stored: lowercase hex without separators; ``ValueError`` otherwise."""
-    cleaned = text.strip().lower().replace(":", "")
-    if len(cleaned) != 64 or not _HEX.match(cleaned):
-        raise ValueError("a certificate fingerprint is 64 hexadecimal characters (SHA-256)")
-    return cleaned
-
-
 def serial_hex(serial: int) -> str:
     """A serial number as stored and published: lowercase hex, no colons, no leading zeros."""
     return format(serial, "x")
@@ -133,7 +125,3 @@ class CertificateRecord:
             return CertificateStatus.NOT_YET_VALID
         return CertificateStatus.VALID
 
-
-# How a certificate came to be bound to its account (published in identity.certificate_bound).
-BOUND_VIA = ("registration", "association_self", "association_operator", "software_issue",
-             "bootstrap", "seed", "merge")

@@ -7,12 +7,14 @@ person who had it issued, and operators may renew or revoke it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from scelle_identity.domain.errors import InvalidRequest, NotAllowed
-from scelle_identity.domain.profiles import EXPERT, OPERATEUR, PARTIE, SAPITEUR_EXTERNE
+from scelle_identity.domain.profiles import (
+    OPERATEUR,
+    PARTIE,
+    SAPITEUR_EXTERNE,
+    SOFTWARE_CERTIFICATE_ISSUERS,
+)
 
-VALIDITY = timedelta(days=1095)
 SOFTWARE_PROFILES = (PARTIE, SAPITEUR_EXTERNE, OPERATEUR)
 EXPERTISE_BOUND_PROFILES = (PARTIE, SAPITEUR_EXTERNE)
 REVOCATION_REASONS = ("unspecified", "key_compromise", "affiliation_changed", "superseded",
@@ -22,7 +24,7 @@ PASSWORD_MIN_LENGTH = 10
 
 def check_issue(issuer_profile: str, profile: str, expertise_id: str | None) -> None:
     """Whether someone of ``issuer_profile`` may have a ``profile`` certificate issued."""
-    if issuer_profile not in (EXPERT, OPERATEUR):
+    if issuer_profile not in SOFTWARE_CERTIFICATE_ISSUERS:
         raise NotAllowed("Seuls un expert (pour son expertise) ou un opérateur délivrent des certificats logiciels.")
     if profile not in SOFTWARE_PROFILES:
         raise InvalidRequest("Profil impossible pour un certificat logiciel.",
