@@ -49,15 +49,20 @@ def execute(action: str, target: str, use_case: Callable[[ExpertiseUnitOfWork, d
 
 def execute_creating(action: str, target: str, arguments: dict[str, Any],
                      use_case: Callable[[ExpertiseUnitOfWork, datetime], T],
-                     render: Callable[[T], dict[str, Any]], status_code: int = 201) -> tuple[dict[str, Any], int]:
-    """Run a creating POST; with an ``Idempotency-Key`` the first response is replayed on retries."""
+                     render: Callable[[T], dict[str, Any]], status_code: int = 201) -> Response:
+    """Run a creating POST; with an ``Idempotency-Key`` the first response is replayed on retries
+    (the stored JSON is the response, so a replay is byte-for-byte the first answer)."""
     key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()[:200] or None
     fingerprint = hashlib.sha256(
         json.dumps([request.path, arguments], sort_keys=True, default=str).encode()).hexdigest()
     replay = run_idempotent(services(), actor(), action, target, key=key, request_hash=fingerprint,
                             use_case=use_case, render=lambda result: _jsonable(render(result)),
                             status_code=status_code)
-    return replay.body, replay.status_code
+    response = Response(json.dumps(replay.body, ensure_ascii=False), status=replay.status_code,
+                        mimetype="application/json")
+    if key:
+        response.headers[IDEMPOTENCY_HEADER] = key
+    return response
 
 
 def _jsonable(body: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from scelle_expertise.domain import status
@@ -27,7 +28,7 @@ def naming_of(body: dict[str, Any]) -> Naming:
 @blueprint.arguments(schemas.CreateExpertiseSchema)
 @blueprint.response(201, schemas.ExpertiseSchema)
 @blueprint.doc(summary="Create an expertise (the calling expert owns it)", **IDEMPOTENCY_DOC)
-def create(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+def create(body: dict[str, Any]) -> Response:
     caller = actor()
     command = expertises.CreateExpertise(
         naming=naming_of(body),
@@ -97,7 +98,7 @@ def update(body: dict[str, Any], expertise_id: str) -> dict[str, Any]:
 @blueprint.response(201, schemas.StatusChangeSchema)
 @blueprint.doc(summary="Change the status (owner expert, confirmed); 409 names the allowed targets",
                **IDEMPOTENCY_DOC)
-def change_status(body: dict[str, Any], expertise_id: str) -> tuple[dict[str, Any], int]:
+def change_status(body: dict[str, Any], expertise_id: str) -> Response:
     caller = actor()
     return execute_creating(
         "expertise.change_status", f"expertise:{expertise_id}", body,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from scelle_expertise.domain.model import PersonDetails
@@ -24,7 +25,7 @@ def person_of(body: dict[str, Any]) -> PersonDetails:
 @blueprint.arguments(schemas.CreatePartySchema)
 @blueprint.response(201, schemas.PartySchema)
 @blueprint.doc(summary="Add a party (owner expert)", **IDEMPOTENCY_DOC)
-def add_party(body: dict[str, Any], expertise_id: str) -> tuple[dict[str, Any], int]:
+def add_party(body: dict[str, Any], expertise_id: str) -> Response:
     caller = actor()
     return execute_creating(
         "party.add", f"expertise:{expertise_id}", body,
@@ -48,7 +49,7 @@ def update_party(body: dict[str, Any], expertise_id: str, party_id: str) -> dict
 @blueprint.arguments(schemas.AddParticipantSchema)
 @blueprint.response(201, schemas.ParticipantSchema)
 @blueprint.doc(summary="Add a participant who has an account (from a directory; owner expert)", **IDEMPOTENCY_DOC)
-def add_participant(body: dict[str, Any], expertise_id: str) -> tuple[dict[str, Any], int]:
+def add_participant(body: dict[str, Any], expertise_id: str) -> Response:
     caller = actor()
     return execute_creating(
         "participant.add", f"expertise:{expertise_id}", body,
@@ -63,7 +64,7 @@ def add_participant(body: dict[str, Any], expertise_id: str) -> tuple[dict[str, 
 @blueprint.response(201, schemas.ParticipantSchema)
 @blueprint.doc(summary="Invite a party member or a non-expert sapiteur by e-mail (owner expert)",
                **IDEMPOTENCY_DOC)
-def invite(body: dict[str, Any], expertise_id: str) -> tuple[dict[str, Any], int]:
+def invite(body: dict[str, Any], expertise_id: str) -> Response:
     caller = actor()
     return execute_creating(
         "participant.invite", f"expertise:{expertise_id}", body,
