@@ -2,7 +2,7 @@
 
     python deploy/gateway/render.py --out DIR --pki var/pki [--listen 127.0.0.1:8443]
         [--services-file deploy/local/services.txt | --service NAME=PORT ...]
-        [--max-body-size 1g] [--auth-cache-seconds 30] [--log-dir DIR] [--check]
+        [--max-body-size 1g] [--auth-cache-seconds 30] [--log-dir DIR] [--gateway-secret-file F] [--check]
 
 Writes ``DIR/nginx.conf`` and ``DIR/api-location.conf``, creates ``DIR/temp``, ``DIR/cache``
 and the log directory, and prints the command that runs nginx on it::
@@ -17,6 +17,10 @@ Services come from the local stack's table (``deploy/local/services.txt``: every
 gets an ``upstream scelle_<name>`` and the locations ``/api/<name>/v1/`` and
 ``/api/<name>/openapi.json``. The auth subrequest goes to the service named ``identity``
 (``--identity-service`` to change it), which must be among them.
+
+``--gateway-secret-file``: the shared secret identity may require on its authenticate route
+(``IDENTITY_GATEWAY_SECRET``), sent as ``X-Scelle-Gateway-Secret`` on every auth subrequest. It
+ends up in nginx.conf, which is then written mode 0600.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ HEADERS_MORE_CANDIDATES = (
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _SIZE = re.compile(r"^[0-9]+[kKmMgG]?$")
+# Characters that need no quoting in an nginx string nor in an HTTP header (base64url, base64, hex).
+_SECRET = re.compile(r"^[A-Za-z0-9._~+/=-]{16,256}$")
 
 
 class RenderError(Exception):
@@ -75,6 +81,7 @@ class GatewayConfig:
     error_log_level: str = "warn"
     log_dir: Path | None = None  # default: out_dir/logs
     pid_file: Path | None = None  # default: out_dir/nginx.pid
+    gateway_secret: str = ""  # X-Scelle-Gateway-Secret for identity; empty: not sent
     headers_more_module: str | None = None  # default: found among HEADERS_MORE_CANDIDATES
     upstream_keepalive: int = 32
 
@@ -168,6 +175,8 @@ def _check(config: GatewayConfig) -> None:
         raise RenderError(f"the auth subrequest needs the {config.identity_service!r} service among {names}")
     if not _SIZE.match(config.max_body_size):
         raise RenderError(f"max body size {config.max_body_size!r} is not an nginx size (e.g. 512m, 2g)")
+    if config.gateway_secret and not _SECRET.match(config.gateway_secret):
+        raise RenderError("the gateway secret must be 16 to 256 characters of base64/base64url/hex")
     if config.auth_cache_seconds < 1 or config.auth_cache_seconds > 300:
         raise RenderError("the auth cache must last between 1 and 300 seconds (tokens live 5 minutes)")
     for required in ("trusted-clients.pem", "crls.pem", "server.pem", "server.key.pem"):
@@ -204,6 +213,10 @@ def render(config: GatewayConfig) -> Path:
         "identity_service": config.identity_service.replace("-", "_"),
         "upstreams": _upstreams(config),
         "api_locations": _api_locations(config, include),
+        "gateway_secret_header": (
+            f'proxy_set_header X-Scelle-Gateway-Secret "{config.gateway_secret}";' if config.gateway_secret
+            else "# (no X-Scelle-Gateway-Secret: identity is not configured to require one)"
+        ),
     }
     template = TEMPLATE.read_text(encoding="utf-8")
     missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values))
@@ -214,7 +227,10 @@ def render(config: GatewayConfig) -> Path:
     shutil.copyfile(API_LOCATION, include.with_suffix(".conf.new"))
     os.replace(include.with_suffix(".conf.new"), include)
     new = config.conf_path.with_suffix(".conf.new")
-    new.write_text(text, encoding="utf-8")
+    new.unlink(missing_ok=True)
+    descriptor = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if config.gateway_secret else 0o644)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
     os.replace(new, config.conf_path)
     return config.conf_path
 
@@ -248,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-log-level", default="warn")
     parser.add_argument("--log-dir", type=Path, help="where the access and error logs go (default OUT/logs)")
     parser.add_argument("--pid-file", type=Path, help="nginx's pid file (default OUT/nginx.pid)")
+    parser.add_argument("--gateway-secret-file", type=Path,
+                        help="file holding the secret identity requires on /internal/v1/authenticate")
     parser.add_argument("--check", action="store_true", help="run nginx -t on the result")
     return parser
 
@@ -263,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         auth_cache_seconds=args.auth_cache_seconds, identity_service=args.identity_service,
         worker_processes=args.worker_processes, error_log_level=args.error_log_level, log_dir=args.log_dir,
         pid_file=args.pid_file,
+        gateway_secret=args.gateway_secret_file.read_text(encoding="utf-8").strip() if args.gateway_secret_file else "",
     )
     try:
         render(config)

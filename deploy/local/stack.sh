@@ -28,6 +28,9 @@ GATEWAY_PORT=8443
 GATEWAY_DIR="$LOCAL_DIR/gateway"
 GATEWAY_PID_FILE="$RUN_DIR/gateway.pid"
 GATEWAY_MAX_BODY=${SCELLE_GATEWAY_MAX_BODY:-1g}
+# The secret nginx shows identity on every auth subrequest (IDENTITY_GATEWAY_SECRET): any local
+# process can reach 127.0.0.1:8101, and the authenticate route believes the certificate it is given.
+GATEWAY_SECRET_FILE="$KEYS_DIR/gateway-secret"
 PKI_DIR="$ROOT/var/pki"
 
 # --- the services table (deploy/local/services.txt) ------------------------------------------
@@ -118,6 +121,7 @@ write_env_file() {
         echo "${prefix}_SOFTWARE_CA_CERT_FILE=$PKI_DIR/cas/scelle/root/cert.pem"
         echo "${prefix}_SOFTWARE_CA_KEY_FILE=$PKI_DIR/cas/scelle/root/key.pem"
         echo "${prefix}_PUBLIC_URL=https://scelle.localhost:$GATEWAY_PORT"
+        echo "${prefix}_GATEWAY_SECRET_FILE=$GATEWAY_SECRET_FILE"
       fi
     done
   } >"$ENV_FILE"
@@ -149,6 +153,9 @@ write_procfile() {
 
 ensure_dev_keys() {
   "$VENV/bin/python" deploy/local/devkeys.py "$KEYS_DIR"
+  if [[ ! -s $GATEWAY_SECRET_FILE ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$GATEWAY_SECRET_FILE")
+  fi
 }
 
 # The dev PKI: made on the first run, completed and kept sound afterwards (idempotent: CRLs
@@ -170,7 +177,8 @@ render_gateway() {
   done
   "$VENV/bin/python" deploy/gateway/render.py --out "$GATEWAY_DIR" --pki "$PKI_DIR" \
     --listen "127.0.0.1:$GATEWAY_PORT" --services-file deploy/local/services.txt "${only[@]}" \
-    --max-body-size "$GATEWAY_MAX_BODY" --log-dir "$LOG_DIR" --pid-file "$GATEWAY_PID_FILE" --check >/dev/null \
+    --max-body-size "$GATEWAY_MAX_BODY" --log-dir "$LOG_DIR" --pid-file "$GATEWAY_PID_FILE" \
+    --gateway-secret-file "$GATEWAY_SECRET_FILE" --check >/dev/null \
     || die "the gateway's configuration could not be rendered (see above)"
 }
 

@@ -283,6 +283,7 @@ def run(args: argparse.Namespace, work: Path, database_url: str) -> dict[str, An
     signer = PrincipalSigner.generate()
     private = json.loads(OKPAlgorithm.to_jwk(signer.private_key)) | {"kid": signer.kid, "alg": "EdDSA", "use": "sig"}
     software_root = pki.out / "cas" / "scelle" / "root"
+    gateway_secret = uuid.uuid4().hex + uuid.uuid4().hex
     identity_env = {
         "IDENTITY_DATABASE_URL": database_url, "IDENTITY_BROKER_URL": args.broker_url,
         "IDENTITY_JWKS": signer.jwks, "IDENTITY_SIGNING_KEY": json.dumps(private),
@@ -290,6 +291,7 @@ def run(args: argparse.Namespace, work: Path, database_url: str) -> dict[str, An
         "IDENTITY_SOFTWARE_CA_CERT_FILE": str(software_root / "cert.pem"),
         "IDENTITY_SOFTWARE_CA_KEY_FILE": str(software_root / "key.pem"),
         "IDENTITY_SMTP_PORT": str(free_port()),  # nothing is mailed here
+        "IDENTITY_GATEWAY_SECRET": gateway_secret,
         "IDENTITY_LOG_LEVEL": "WARNING",
     }
     log("seeding the demo accounts (scelle-identity seed-demo)")
@@ -307,7 +309,7 @@ def run(args: argparse.Namespace, work: Path, database_url: str) -> dict[str, An
         log("starting the gateway (nginx rendered from deploy/gateway)")
         gateway = stack.enter_context(GatewayProcess(
             pki, {"identity": identity_port, "benchecho": echo_port}, worker_processes="auto",
-            error_log_level="warn"))
+            error_log_level="warn", gateway_secret=gateway_secret))
         cert = pki.cert("magistrat")
         me = _connection(Way(True, gateway.port, "/", {}, cert, pki.server_ca))
         me.request("GET", "/api/identity/v1/accounts/me")

@@ -9,7 +9,8 @@ One session builds, from nothing:
   reached it, and verifies the principal token with the services' own verifier), each served
   by werkzeug in a thread;
 * a private nginx rendered from ``deploy/gateway`` exactly as ``./scelle up`` renders it, in
-  front of both, plus a route to a port where nothing listens.
+  front of both, plus a route to a port where nothing listens; identity requires the gateway's
+  shared secret, as in the local stack.
 
 Principal tokens are signed with the session's ``principal_signer`` key, so a test can also
 make (or forge) tokens with it.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -66,7 +68,13 @@ def smtp() -> Iterator[SmtpCapture]:
 
 
 @pytest.fixture(scope="session")
-def identity_env(database_factory, rabbitmq_url, pki, principal_signer, signing_key, smtp) -> dict[str, str]:  # noqa: ANN001
+def gateway_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@pytest.fixture(scope="session")
+def identity_env(database_factory, rabbitmq_url, pki, principal_signer, signing_key, smtp,  # noqa: ANN001
+                 gateway_secret) -> dict[str, str]:
     """identity's settings as environment variables, as the local stack writes them."""
     cert, key = pki.software_ca()
     return {
@@ -81,6 +89,7 @@ def identity_env(database_factory, rabbitmq_url, pki, principal_signer, signing_
         "IDENTITY_SOFTWARE_CA_KEY": key,
         "IDENTITY_SMTP_HOST": smtp.host,
         "IDENTITY_SMTP_PORT": str(smtp.port),
+        "IDENTITY_GATEWAY_SECRET": gateway_secret,
         "IDENTITY_LOG_LEVEL": "WARNING",
     }
 
@@ -122,7 +131,7 @@ def echo_server(principal_signer, upload_probe) -> Iterator[ThreadedServer]:  # 
 
 
 @pytest.fixture(scope="session")
-def gateway(pki, identity_server, echo_server) -> Iterator[GatewayProcess]:  # noqa: ANN001
+def gateway(pki, identity_server, echo_server, gateway_secret) -> Iterator[GatewayProcess]:  # noqa: ANN001
     services = {"identity": identity_server.port, "echo": echo_server.port, "down": free_port()}
-    with GatewayProcess(pki, services, max_body_size=MAX_BODY) as process:
+    with GatewayProcess(pki, services, max_body_size=MAX_BODY, gateway_secret=gateway_secret) as process:
         yield process

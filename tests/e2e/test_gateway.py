@@ -275,6 +275,18 @@ def test_a_service_that_does_not_answer_gives_a_503_problem(http, gateway):
     assert response.headers["Retry-After"] == "5"
 
 
+def test_only_the_gateway_may_ask_identity_who_a_certificate_is(http, gateway, identity_server, pki):
+    # Straight to identity's internal route, claiming the magistrat's certificate: refused without
+    # the gateway's secret (which the gateway itself sends: every other test passes through it).
+    pem = (pki.out / "users" / "magistrat" / "cert.pem").read_text()
+    response = http.get(f"{identity_server.url}/internal/v1/authenticate", timeout=10, headers={
+        "X-Client-Cert": requests.utils.quote(pem, safe=""), "X-Client-Verify": "SUCCESS",
+        "X-Client-Ip": "127.0.0.1", "X-Original-Method": "GET", "X-Original-Uri": "/api/identity/v1/accounts/me"})
+    assert response.status_code == 403
+    assert response.json()["type"] == "/problems/gateway-not-trusted"
+    assert "X-Scelle-Principal" not in response.headers
+
+
 def test_identity_not_answering_gives_a_503_authentication_unavailable(http, pki, echo_server):
     with GatewayProcess(pki, {"identity": free_port(), "echo": echo_server.port}) as lonely:
         response = call(http, lonely, "/api/echo/v1/echo", "magistrat")
