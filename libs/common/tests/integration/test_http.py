@@ -120,3 +120,10 @@ def test_the_openapi_document_describes_the_routes_but_not_operations(client):
     paths = client.get("/openapi.json").get_json()["paths"]
     assert "/v1/things" in paths
     assert "/healthz" not in paths and "/metrics" not in paths
+
+
+def test_a_registrant_token_is_refused_outside_identity(client, principal_signer):
+    token = principal_signer.sign(account_id="cert:" + "ab" * 32, profile="registrant")
+    response = client.get("/v1/things", headers={"X-Scelle-Principal": token})
+    assert response.status_code == 401
+    assert response.get_json(force=True)["type"] == "/problems/certificate-not-registered"

@@ -25,7 +25,12 @@ from werkzeug.exceptions import HTTPException
 
 from scelle_common.config import ConfigError
 from scelle_common.http.health import ReadinessCheck
-from scelle_common.http.principal import PRINCIPAL_HEADER, InvalidPrincipal, PrincipalVerifier
+from scelle_common.http.principal import (
+    PRINCIPAL_HEADER,
+    REGISTRANT_PROFILE,
+    InvalidPrincipal,
+    PrincipalVerifier,
+)
 from scelle_common.http.problems import Problem, validation_errors
 from scelle_common.logging import get_logger
 
@@ -73,13 +78,16 @@ def create_service_app(
     blueprints: Iterable[Blueprint] = (),
     title: str | None = None,
     verifier: PrincipalVerifier | None = None,
+    accepts_registrants: bool = False,
 ) -> Flask:
     """A Flask app for the runtime's service with Scellé's HTTP conventions.
 
     Every view requires a valid ``X-Scelle-Principal`` unless marked
     :func:`~scelle_common.http.principal.public`; operational endpoints are public
     and not in the OpenAPI document. The runtime is kept in
-    ``app.extensions["scelle_runtime"]`` for the views.
+    ``app.extensions["scelle_runtime"]`` for the views. Registrant tokens
+    (a trusted certificate with no account yet) are refused unless
+    ``accepts_registrants`` — only identity's registration routes take them.
     """
     service, settings = runtime.service, runtime.settings
     if verifier is None:
@@ -104,7 +112,7 @@ def create_service_app(
     app.extensions["scelle_runtime"] = runtime
 
     _install_request_context(app, service, settings.max_request_bytes)
-    _install_principal_check(app, verifier)
+    _install_principal_check(app, verifier, accepts_registrants)
     _install_error_handlers(app)
     _install_operational_endpoints(app, service, runtime.readiness())
     return app
@@ -142,7 +150,7 @@ def _install_request_context(app: Flask, service: str, max_request_bytes: int) -
         structlog.contextvars.unbind_contextvars("request_id", "correlation_id", "account_id")
 
 
-def _install_principal_check(app: Flask, verifier: PrincipalVerifier) -> None:
+def _install_principal_check(app: Flask, verifier: PrincipalVerifier, accepts_registrants: bool) -> None:
     @app.before_request
     def require_principal() -> Response | None:
         if request.endpoint is None or request.endpoint in _OPERATIONAL_ENDPOINTS:
@@ -154,10 +162,15 @@ def _install_principal_check(app: Flask, verifier: PrincipalVerifier) -> None:
         if not token:
             return Problem.for_status(401, detail="Aucun jeton d'identité n'accompagne la requête.").to_response()
         try:
-            g.principal = verifier.verify(token)
+            principal = verifier.verify(token)
         except InvalidPrincipal as exc:
             log.warning("principal.rejected", reason=str(exc))
             return Problem(401, "invalid-principal", "Jeton d'identité refusé", detail=str(exc)).to_response()
+        if principal.profile == REGISTRANT_PROFILE and not accepts_registrants:
+            log.warning("principal.rejected", reason="registrant token outside identity")
+            return Problem(401, "certificate-not-registered", "Certificat non inscrit",
+                           detail="Inscrivez-vous avant d'utiliser ce service.").to_response()
+        g.principal = principal
         structlog.contextvars.bind_contextvars(account_id=g.principal.account_id)
         return None
 

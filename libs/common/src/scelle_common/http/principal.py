@@ -22,6 +22,8 @@ from flask import g
 PRINCIPAL_HEADER = "X-Scelle-Principal"
 ISSUER = "scelle-identity"
 MAX_LIFETIME_SECONDS = 300
+# The profile of a token identity issues to a trusted certificate with no account yet.
+REGISTRANT_PROFILE = "registrant"
 _REQUIRED_CLAIMS = ["iss", "sub", "prf", "iat", "exp", "jti"]
 
 

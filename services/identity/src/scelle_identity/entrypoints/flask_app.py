@@ -31,7 +31,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     configure_logging(SERVICE, runtime.settings.log_level)
     overrides = {"clock": clock} if clock else {}
     services = build_services(runtime, mailer=mailer, **overrides)
-    app = create_service_app(runtime, blueprints=BLUEPRINTS, title="Scellé identity")
+    app = create_service_app(runtime, blueprints=BLUEPRINTS, title="Scellé identity",
+                             accepts_registrants=True)
     app.extensions[SERVICES_KEY] = services
     install_error_table(app)
     return app
