@@ -13,11 +13,14 @@ import os
 import secrets
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from scelle_common.testing.servers import free_port
-from tests.e2e.harness import GatewayProcess, TlsClient, devpki
+from tests.e2e.harness import ROOT, GatewayProcess, TlsClient, dev_pki, devpki
 
 PROBLEM = "application/problem+json"
 
@@ -398,3 +401,44 @@ def test_a_certificate_revoked_while_running_is_refused_by_identity_at_once_and_
     by_nginx = call(http, gateway, "/api/identity/v1/accounts/me", user)
     assert_problem(by_nginx, 403, "certificate-revoked")
     assert gateway.log_entry(by_nginx.headers["X-Request-Id"])["cert_verify"] == "FAILED:certificate revoked"
+
+
+def test_an_expired_crl_refuses_everyone_until_crlwatch_reissues_it_and_reloads_nginx(http, tmp_path):
+    # Its own PKI and nginx: this test breaks the CRLs on purpose.
+    pki = dev_pki(tmp_path / "pki")
+    devpki.refresh_crls(pki.out, days=1, now=datetime.now(UTC) - timedelta(days=3))  # nextUpdate 2 days ago
+    with GatewayProcess(pki, {"identity": free_port()}) as lonely:
+        refused = call(http, lonely, "/nowhere", "magistrat")
+        body = assert_problem(refused, 403, "certificate-untrusted")
+        assert "révocation" in body["detail"]
+        assert lonely.log_entry(refused.headers["X-Request-Id"])["cert_verify"] == "FAILED:CRL has expired"
+
+        old = lonely.workers()
+        http.close()
+        watch = subprocess.run(
+            [sys.executable, str(ROOT / "deploy" / "gateway" / "crlwatch.py"), "--pki", str(pki.out),
+             "--nginx-pid-file", str(lonely.config.pid_path), "--once"],
+            capture_output=True, text=True, timeout=120, check=False)
+        assert watch.returncode == 0, watch.stderr
+        assert "re-issuing" in watch.stdout and "reloaded" in watch.stdout, watch.stdout
+        crls = (pki.out / "crls.pem").read_bytes()
+        assert min(crl.next_update_utc for crl in _crls(crls)) > datetime.now(UTC) + timedelta(days=20)
+
+        assert wait_until(lambda: not (lonely.workers() & old)), "nginx did not reload"
+        passed = call(http, lonely, "/nowhere", "magistrat")
+        assert_problem(passed, 404, "not-found")
+        assert lonely.log_entry(passed.headers["X-Request-Id"])["cert_verify"] == "SUCCESS"
+
+
+def _crls(bundle: bytes) -> list[x509.CertificateRevocationList]:
+    blocks = bundle.split(b"-----END X509 CRL-----")
+    return [x509.load_pem_x509_crl(block + b"-----END X509 CRL-----\n") for block in blocks if b"BEGIN" in block]
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
