@@ -185,6 +185,14 @@ class ExpertiseSchema(ma.Schema):
     history = ma.fields.List(ma.fields.Nested(StatusChangeSchema))
 
 
+def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
+    """A page of ``item``: ``items`` and the opaque ``next_cursor`` (null on the last page)."""
+    return ma.Schema.from_dict({
+        "items": ma.fields.List(ma.fields.Nested(item)),
+        "next_cursor": ma.fields.String(allow_none=True, metadata={"description": "pass it as cursor"}),
+    }, name=item.__name__.removesuffix("Schema") + "Page")
+
+
 class PageArgsSchema(ma.Schema):
     limit = ma.fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
     cursor = ma.fields.String(load_default=None, validate=validate.Length(max=1000))
@@ -214,9 +222,7 @@ class WorkspaceItemSchema(ma.Schema):
     version = ma.fields.Integer()
 
 
-class WorkspacePageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(WorkspaceItemSchema))
-    next_cursor = ma.fields.String(allow_none=True)
+WorkspacePageSchema = page_of(WorkspaceItemSchema)
 
 
 class SearchArgsSchema(PageArgsSchema):
@@ -237,9 +243,7 @@ class ExpertiseHitSchema(ma.Schema):
     magistrat_en_charge = ma.fields.String(allow_none=True)
 
 
-class ExpertiseHitPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ExpertiseHitSchema))
-    next_cursor = ma.fields.String(allow_none=True)
+ExpertiseHitPageSchema = page_of(ExpertiseHitSchema)
 
 
 class ParticipantHitSchema(ma.Schema):
@@ -253,9 +257,7 @@ class ParticipantHitSchema(ma.Schema):
     account_id = ma.fields.String(allow_none=True)
 
 
-class ParticipantHitPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ParticipantHitSchema))
-    next_cursor = ma.fields.String(allow_none=True)
+ParticipantHitPageSchema = page_of(ParticipantHitSchema)
 
 
 class SummarySchema(ma.Schema):
