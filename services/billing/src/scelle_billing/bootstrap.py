@@ -7,12 +7,10 @@ from pathlib import Path
 from scelle_common.config import load_settings
 from scelle_common.runtime import ServiceRuntime
 from scelle_billing.config import Settings
-from scelle_billing.domain.rates import RateTable, load_rate_table
-from scelle_billing.domain.tariffs import TariffBook, load_tariff_book
+from scelle_billing.adapters.reference_data import load_reference_data
 
 SERVICE = "billing"
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
@@ -20,6 +18,5 @@ def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
     return ServiceRuntime.build(SERVICE, SERVICE_ROOT, settings or load_settings(Settings))
 
 
-def load_reference_data(data_dir: Path = DATA_DIR) -> tuple[TariffBook, RateTable]:
-    """Tariffs and legal rates, validated (a bad file stops the process at start)."""
-    return load_tariff_book(data_dir / "tariffs.csv"), load_rate_table(data_dir / "legal-interest-rates.csv")
+
+__all__ = ["SERVICE", "SERVICE_ROOT", "build_runtime", "load_reference_data"]

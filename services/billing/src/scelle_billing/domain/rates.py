@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from scelle_billing.domain.errors import InvalidReferenceData
 
@@ -57,7 +55,3 @@ def rate_table(rows: Iterable[Mapping[str, str]]) -> RateTable:
         raise InvalidReferenceData(f"malformed legal rate row: {exc}") from None
     return RateTable(tuple(sorted(periods, key=lambda p: p.start)))
 
-
-def load_rate_table(path: Path) -> RateTable:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return rate_table(csv.DictReader(handle))

@@ -6,11 +6,9 @@ applies only to expertises entering ``en_cours`` on or after its ``effective_fro
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from scelle_billing.domain.calendar import add_months
 from scelle_billing.domain.errors import InvalidReferenceData, NoticeTooShort
@@ -92,7 +90,7 @@ class TariffBook:
 
 
 def tariff_book(rows: Iterable[Mapping[str, str]]) -> TariffBook:
-    """Build and validate a book from CSV-like rows (see ``data/tariffs.csv``)."""
+    """Build and validate a book from CSV rows (``data/tariffs.csv``, read by ``adapters.reference_data``)."""
     grouped: dict[str, dict[str, object]] = {}
     try:
         for row in rows:
@@ -116,7 +114,3 @@ def tariff_book(rows: Iterable[Mapping[str, str]]) -> TariffBook:
                 for name, e in grouped.items()]
     return TariffBook(tuple(sorted(versions, key=lambda v: v.effective_from)))
 
-
-def load_tariff_book(path: Path) -> TariffBook:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return tariff_book(csv.DictReader(handle))
