@@ -139,7 +139,8 @@ def test_an_invited_member_gets_the_account_identity_issued(runtime, caller, dat
     path = f"/v1/expertises/{created['id']}"
     party = expert.post(f"{path}/parties", json={"name": "M. Roux", "kind": "defendeur",
                                                  "representation": "elle_meme"}).get_json()
-    invited = expert.post(f"{path}/invitations", json={"role": "partie_publiante", "email": "roux@exemple.test",
+    invited = expert.post(f"{path}/invitations", json={"role": "partie_publiante", "given_name": "Jean",
+                                                       "surname": "Roux", "email": "roux@exemple.test",
                                                        "party_ids": [party["id"]]}).get_json()
     invitation = outbox_events(database_url, subject=created["id"], name="expertise.participant_invited.v1")[-1]
     member = caller("partie")
@@ -153,6 +154,27 @@ def test_an_invited_member_gets_the_account_identity_issued(runtime, caller, dat
     bound = outbox_events(database_url, subject=created["id"], name="expertise.participant_updated.v1")[-1]
     assert bound.data["participant_id"] == invited["id"] and bound.data["account_id"] == member.account_id
     assert bound.data["invitation_pending"] is False
+
+
+def test_an_issued_certificate_naming_the_participant_binds_it_and_others_are_ignored(runtime, caller):
+    expert = caller("expert")
+    created = create_expertise(expert)
+    path = f"/v1/expertises/{created['id']}"
+    invited = expert.post(f"{path}/invitations", json={"role": "sapiteur", "given_name": "Paul", "surname": "Roux",
+                                                       "email": "labo@exemple.test"}).get_json()
+    technician, operator = caller("sapiteur_externe"), caller("operateur")
+    unrelated = new_event(service="identity", name="identity.software_certificate_issued.v1",
+                          subject=operator.account_id, data={"account_id": operator.account_id,
+                                                             "profile": "operateur", "expertise_id": None})
+    issued = new_event(service="identity", name="identity.software_certificate_issued.v1",
+                       subject=technician.account_id, data={"account_id": technician.account_id,
+                                                            "profile": "sapiteur_externe",
+                                                            "expertise_id": created["id"],
+                                                            "participant_id": invited["id"]})
+    queue = consumer(runtime, "accounts")
+    assert queue.handle_batch([serialize_event(unrelated), serialize_event(issued)]) == [Outcome.ACK] * 2
+    assert technician.get(path).get_json()["my_role"] == "sapiteur"
+    assert operator.get(path).status_code == 404
 
 
 def test_deposits_and_reads_feed_the_unread_counts(runtime, caller):

@@ -58,7 +58,8 @@ def test_only_the_owner_expert_administers(case, caller):
             member.patch(case["path"], json={"mission": "Autre mission"}),
             member.post(f"{case['path']}/parties", json={"name": "Tiers", "kind": "intervenant",
                                                          "representation": "elle_meme"}),
-            member.post(f"{case['path']}/invitations", json={"role": "partie_publiante", "email": "x@exemple.test",
+            member.post(f"{case['path']}/invitations", json={"role": "partie_publiante", "given_name": "Jean",
+                                                             "surname": "Test", "email": "x@exemple.test",
                                                              "party_ids": [case["defendeur"]["id"]]}),
         ]
         for response in attempts:
@@ -162,14 +163,16 @@ def test_invited_members_are_announced_for_identity_with_the_profile_to_issue(ca
     assert event.data["party_ids"] == [case["defendeur"]["id"]] and event.data["account_id"] is None
     # A member of a party represented by an avocat only reads.
     reader = case["expert"].post(f"{case['path']}/invitations", json={
-        "role": "partie_publiante", "email": "gerant@tilleuls.test", "party_ids": [case["demandeur"]["id"]]})
+        "role": "partie_publiante", "given_name": "Jean", "surname": "Test",
+            "email": "gerant@tilleuls.test", "party_ids": [case["demandeur"]["id"]]})
     assert reader.get_json()["role"] == "partie_lectrice"
     sapiteur = case["expert"].post(f"{case['path']}/invitations", json={
         "role": "sapiteur", "email": "labo@exemple.test", "given_name": "Paul", "surname": "Roux"})
     event = outbox_events(database_url, subject=case["id"], name="expertise.participant_invited.v1")[-1]
     assert sapiteur.status_code == 201 and event.data["profile"] == "sapiteur_externe"
     twice = case["expert"].post(f"{case['path']}/invitations", json={
-        "role": "partie_publiante", "email": "jean.martin@exemple.test", "party_ids": [case["defendeur"]["id"]]})
+        "role": "partie_publiante", "given_name": "Jean", "surname": "Test",
+            "email": "jean.martin@exemple.test", "party_ids": [case["defendeur"]["id"]]})
     assert twice.status_code == 409
 
 
@@ -177,13 +180,15 @@ def test_a_non_dematerialised_party_has_no_members(case):
     party = case["expert"].post(f"{case['path']}/parties", json={
         "name": "Mme Papier", "kind": "intervenant", "representation": "non_dematerialisee"}).get_json()
     refused = case["expert"].post(f"{case['path']}/invitations", json={
-        "role": "partie_publiante", "email": "papier@exemple.test", "party_ids": [party["id"]]})
+        "role": "partie_publiante", "given_name": "Jean", "surname": "Test",
+            "email": "papier@exemple.test", "party_ids": [party["id"]]})
     assert refused.status_code == 409
 
 
 def test_changing_a_representation_changes_its_members_roles(case, database_url):
     invited = case["expert"].post(f"{case['path']}/invitations", json={
-        "role": "partie_publiante", "email": "h@exemple.test", "party_ids": [case["defendeur"]["id"]]}).get_json()
+        "role": "partie_publiante", "given_name": "Jean", "surname": "Test",
+            "email": "h@exemple.test", "party_ids": [case["defendeur"]["id"]]}).get_json()
     assert invited["role"] == "partie_publiante"
     response = case["expert"].patch(f"{case['path']}/parties/{case['defendeur']['id']}",
                                     json={"representation": "avocat"})

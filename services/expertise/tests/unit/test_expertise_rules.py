@@ -35,6 +35,10 @@ def case() -> Expertise:
     return expertise
 
 
+def member(email: str) -> PersonDetails:
+    return PersonDetails(email=email, given_name="Jean", surname="Test")
+
+
 def party(case: Expertise, representation: str = "avocat", name: str | None = None) -> model.Party:
     return case.add_party(party_id=new_id(), name=name or new_id(), kind="demandeur", representation=representation,
                           at=T0, by="owner")
@@ -98,26 +102,26 @@ def test_party_members_roles_follow_the_representation(case):
     by_expert = party(case, "expert_de_partie")
     paper = party(case, "non_dematerialisee")
     invite = case.invite_participant
-    assert invite(participant_id=new_id(), role="partie_lectrice", person=PersonDetails(email="a@x.test"),
+    assert invite(participant_id=new_id(), role="partie_lectrice", person=member("a@x.test"),
                   party_ids=[own.id], at=T0, by="owner").role == "partie_publiante"
-    assert invite(participant_id=new_id(), role="partie_publiante", person=PersonDetails(email="b@x.test"),
+    assert invite(participant_id=new_id(), role="partie_publiante", person=member("b@x.test"),
                   party_ids=[represented.id], at=T0, by="owner").role == "partie_lectrice"
-    assert invite(participant_id=new_id(), role="partie_publiante", person=PersonDetails(email="c@x.test"),
+    assert invite(participant_id=new_id(), role="partie_publiante", person=member("c@x.test"),
                   party_ids=[by_expert.id], at=T0, by="owner").role == "partie_lectrice"
     with pytest.raises(Conflict):
-        invite(participant_id=new_id(), role="partie_publiante", person=PersonDetails(email="d@x.test"),
+        invite(participant_id=new_id(), role="partie_publiante", person=member("d@x.test"),
                party_ids=[paper.id], at=T0, by="owner")
     with pytest.raises(InvalidRequest):
-        invite(participant_id=new_id(), role="partie_publiante", person=PersonDetails(email="e@x.test"),
+        invite(participant_id=new_id(), role="partie_publiante", person=member("e@x.test"),
                party_ids=[own.id, represented.id], at=T0, by="owner")
 
 
 def test_only_members_and_technicians_are_invited_by_email(case):
     with pytest.raises(InvalidRequest):
-        case.invite_participant(participant_id=new_id(), role="avocat", person=PersonDetails(email="a@x.test"),
+        case.invite_participant(participant_id=new_id(), role="avocat", person=member("a@x.test"),
                                 party_ids=[], at=T0, by="owner")
     sapiteur = case.invite_participant(participant_id=new_id(), role="sapiteur",
-                                       person=PersonDetails(email="Lab@X.test"), party_ids=[], at=T0, by="owner")
+                                       person=member("Lab@X.test"), party_ids=[], at=T0, by="owner")
     assert sapiteur.email == "lab@x.test" and sapiteur.invitation_pending
     invited = [c for c in case.changes if c.kind == "participant_invited"]
     assert invited[0].details["profile"] == "sapiteur_externe"

@@ -420,8 +420,11 @@ class Expertise:
         if role not in (*roles.PARTY_MEMBER_ROLES, roles.SAPITEUR):
             raise InvalidRequest("Seuls les membres d'une partie et les sapiteurs non experts sont invités "
                                  "par courriel.", {"/role": "partie_publiante, partie_lectrice ou sapiteur"})
-        if not person.email:
-            raise InvalidRequest("L'invitation demande une adresse électronique.", {"/email": "obligatoire"})
+        missing = {f"/{name}": "obligatoire" for name in ("email", "given_name", "surname")
+                   if not (getattr(person, name) or "").strip()}
+        if missing:
+            # Identity opens the invited holder's account with these (software certificate).
+            raise InvalidRequest("L'invitation demande le prénom, le nom et l'adresse électronique.", missing)
         email = person.email.strip().lower()
         for other in self.live_participants():
             if other.email and other.email.lower() == email and other.account_id is None:

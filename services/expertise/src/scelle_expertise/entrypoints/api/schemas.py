@@ -134,6 +134,9 @@ class InviteParticipantSchema(_PersonFields):
 
     role = ma.fields.String(required=True, validate=validate.OneOf((*roles.PARTY_MEMBER_ROLES, roles.SAPITEUR)))
     email = ma.fields.Email(required=True, validate=validate.Length(max=roles.EMAIL_MAX))
+    # Identity opens the holder's account with them (and prints them in the certificate).
+    given_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=roles.PERSON_NAME_MAX))
+    surname = ma.fields.String(required=True, validate=validate.Length(min=1, max=roles.PERSON_NAME_MAX))
 
 
 class UpdateParticipantSchema(ma.Schema):
