@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from scelle_common.events import new_event, serialize_event
-from scelle_common.messaging import Consumer, Outcome, Relay
+from scelle_common.messaging import Consumer, Outcome
 from scelle_expertise.bootstrap import build_runtime
 from scelle_expertise.entrypoints.consumer import CONSUMERS
 

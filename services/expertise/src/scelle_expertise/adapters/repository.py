@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from scelle_expertise.adapters import orm
-from scelle_expertise.domain.model import Expertise, Participant
+from scelle_expertise.domain.model import Expertise
 
 orm.start_mappers()
 
@@ -53,10 +53,6 @@ class ExpertiseRepository:
     def participant_location(self, participant_id: str) -> str | None:
         return self._session.execute(select(orm.participants.c.expertise_id).where(
             orm.participants.c.id == participant_id)).scalar_one_or_none()
-
-    def participants_of(self, expertise_id: str) -> list[Participant]:
-        return list(self._session.execute(select(Participant).where(
-            orm.participants.c.expertise_id == expertise_id)).scalars())
 
 
 class IdempotencyRepository:
