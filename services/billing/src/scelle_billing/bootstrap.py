@@ -8,6 +8,8 @@ from scelle_common.config import load_settings
 from scelle_common.runtime import ServiceRuntime
 from scelle_billing.config import Settings
 from scelle_billing.adapters.reference_data import load_reference_data
+from scelle_billing.service_layer.context import Clock, Services, new_id, utc_now
+from scelle_billing.service_layer.unit_of_work import BillingUnitOfWork
 
 SERVICE = "billing"
 SERVICE_ROOT = Path(__file__).resolve().parents[2]
@@ -19,4 +21,13 @@ def build_runtime(settings: Settings | None = None) -> ServiceRuntime:
 
 
 
-__all__ = ["SERVICE", "SERVICE_ROOT", "build_runtime", "load_reference_data"]
+def build_services(runtime: ServiceRuntime, *, clock: Clock = utc_now) -> Services:
+    """The use cases' dependencies on this runtime's database, outbox and audit chain, with the
+    reference data loaded and validated (a bad tariff or rate file stops the process here)."""
+    tariffs, rates = load_reference_data()
+    return Services(
+        unit_of_work=lambda: BillingUnitOfWork(runtime.session_factory, runtime.outbox, runtime.audit),
+        tariffs=tariffs, rates=rates, clock=clock, new_id=new_id)
+
+
+__all__ = ["SERVICE", "SERVICE_ROOT", "build_runtime", "build_services", "load_reference_data"]
