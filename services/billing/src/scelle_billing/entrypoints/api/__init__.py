@@ -1,0 +1,1 @@
+"""The billing HTTP API, one blueprint per resource."""

@@ -1,0 +1,62 @@
+"""What every billing view shares: the services, the caller, JSON rendering and the error table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, Response, current_app
+
+from scelle_common.http import Problem, current_principal
+from scelle_billing.domain.errors import BillingError, Forbidden, InvalidRequest, NotFound
+from scelle_billing.service_layer.context import Actor, Services
+
+SERVICES_KEY = "scelle_billing"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_DOC = {"parameters": [{"in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
+                                   "schema": {"type": "string", "maxLength": 200},
+                                   "description": "retrying with the same key records the payment once"}]}
+
+
+def services() -> Services:
+    return current_app.extensions[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+def actor() -> Actor:
+    principal = current_principal()
+    return Actor(principal.account_id, principal.profile, principal.cert_fingerprint, principal.cert_serial,
+                 principal.client_ip)
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO dates, instants as RFC 3339 UTC."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# Domain error → (status, problem slug, title): the only place they meet HTTP.
+_PROBLEMS: list[tuple[type[BillingError], int, str, str]] = [
+    (NotFound, 404, "not-found", "Ressource introuvable"),
+    (Forbidden, 403, "forbidden", "Accès refusé"),
+    (InvalidRequest, 422, "validation-failed", "Données invalides"),
+]
+
+
+def problem_for(error: BillingError) -> Problem:
+    for kind, status, slug, title in _PROBLEMS:
+        if isinstance(error, kind):
+            return Problem(status, slug, title, detail=error.detail)
+    return Problem.for_status(500)
+
+
+def install_error_table(app: Flask) -> None:
+    @app.errorhandler(BillingError)
+    def answer(error: BillingError) -> Response:
+        return problem_for(error).to_response()
