@@ -21,7 +21,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from scelle_documents.domain.errors import FileTooLarge, InvalidFile, StorageUnavailable
+from scelle_documents.domain.errors import FileTooLarge, IncompleteUpload, InvalidFile, StorageUnavailable
 from scelle_documents.domain.files import SNIFF_BYTES
 
 READ_CHUNK = 1024 * 1024
@@ -48,7 +48,8 @@ class BlobReader:
 
 class BlobStore(Protocol):
     def new_key(self) -> str: ...
-    def put_stream(self, key: str, read: Callable[[int], bytes], *, max_bytes: int) -> StoredObject: ...
+    def put_stream(self, key: str, read: Callable[[int], bytes], *, max_bytes: int,
+                   expected_size: int | None = None) -> StoredObject: ...
     def open(self, key: str, byte_range: tuple[int, int] | None = None) -> BlobReader: ...
     def size_of(self, key: str) -> int: ...
     def delete(self, key: str) -> None: ...
@@ -123,8 +124,13 @@ class S3BlobStore:
         else:
             self._client.head_bucket(Bucket=self.bucket)
 
-    def put_stream(self, key: str, read: Callable[[int], bytes], *, max_bytes: int) -> StoredObject:
-        """Stream ``read`` into object ``key`` through SHA-256; abort the upload on any failure."""
+    def put_stream(self, key: str, read: Callable[[int], bytes], *, max_bytes: int,
+                   expected_size: int | None = None) -> StoredObject:
+        """Stream ``read`` into object ``key`` through SHA-256; abort the upload on any failure.
+
+        ``expected_size`` is the announced length (Content-Length): a body that ends before it is a
+        client gone away (gunicorn hands a short body over without an error), never a document.
+        """
         self.ensure_bucket()
         extra = {"ServerSideEncryption": "AES256"} if self._sse else {}
         try:
@@ -132,12 +138,13 @@ class S3BlobStore:
         except (BotoCoreError, ClientError) as error:
             raise _unavailable(error) from error
         try:
-            return self._upload_parts(key, upload_id, read, max_bytes)
+            return self._upload_parts(key, upload_id, read, max_bytes, expected_size)
         except BaseException:
             self._abort(key, upload_id)
             raise
 
-    def _upload_parts(self, key: str, upload_id: str, read: Callable[[int], bytes], max_bytes: int) -> StoredObject:
+    def _upload_parts(self, key: str, upload_id: str, read: Callable[[int], bytes], max_bytes: int,
+                      expected_size: int | None) -> StoredObject:
         digest = hashlib.sha256()
         size = 0
         head = bytearray()
@@ -169,6 +176,8 @@ class S3BlobStore:
                     if len(buffer) >= self._part_bytes:
                         send(bytes(buffer))
                         buffer = bytearray()
+                if expected_size is not None and size != expected_size:
+                    raise IncompleteUpload(f"Le corps s'est arrêté à {size} octets sur {expected_size} annoncés.")
                 if size == 0:
                     raise InvalidFile("Un fichier vide ne peut pas être déposé.", rule="empty")
                 if buffer or not parts:

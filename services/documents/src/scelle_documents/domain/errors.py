@@ -55,6 +55,12 @@ class FileTooLarge(VaultError):
         self.limit = limit
 
 
+class IncompleteUpload(VaultError):
+    """The body ended before the length it announced: the client went away mid-upload."""
+
+    slug = "incomplete-upload"
+
+
 class InvalidRequest(VaultError):
     slug = "validation-failed"
 

@@ -23,6 +23,7 @@ from scelle_documents.domain.errors import (
     AccessDenied,
     Conflict,
     DocumentLocked,
+    FileTooLarge,
     InvalidFile,
     InvalidRequest,
     NotFound,
@@ -312,7 +313,7 @@ def create_subfolder(services: Services, actor: Actor, parent_id: str, name: str
 # --- deposit ---------------------------------------------------------------------------------
 
 def deposit(services: Services, actor: Actor, folder_id: str, name: str, declared_media_type: str | None,
-            read: Callable[[int], bytes]) -> dict[str, Any]:
+            read: Callable[[int], bytes], announced_size: int | None = None) -> dict[str, Any]:
     """Stream a file into the vault; visible only once complete on S3, with its signed receipt."""
     action, target = "documents.deposit", f"folder:{folder_id}"
     started = services.clock()
@@ -335,6 +336,9 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
     try:
         with services.unit_of_work() as uow:
             check(uow)
+        if announced_size is not None and announced_size > services.max_document_bytes:
+            raise FileTooLarge(f"Le fichier dépasse la taille maximale de {services.max_document_bytes} octets.",
+                               limit=services.max_document_bytes)
         if services.signer is None:
             raise StorageUnavailable("La clé de signature des accusés de dépôt n'est pas configurée.")
         blobs = services.require_storage()
@@ -343,7 +347,7 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
         raise
     key = blobs.new_key()
     try:
-        stored = blobs.put_stream(key, read, max_bytes=services.max_document_bytes)
+        stored = blobs.put_stream(key, read, max_bytes=services.max_document_bytes, expected_size=announced_size)
     except VaultError as refusal:
         record_refusal(services, actor, action, target, started, refusal)
         raise

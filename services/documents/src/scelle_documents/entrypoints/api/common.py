@@ -14,6 +14,7 @@ from scelle_documents.domain.errors import (
     Conflict,
     DocumentLocked,
     FileTooLarge,
+    IncompleteUpload,
     InvalidFile,
     InvalidRequest,
     NotFound,
@@ -57,6 +58,7 @@ _PROBLEMS: list[tuple[type[VaultError], int, str]] = [
     (FileTooLarge, 413, "Fichier trop volumineux"),
     (InvalidFile, 422, "Fichier refusé"),
     (InvalidRequest, 422, "Données invalides"),
+    (IncompleteUpload, 400, "Envoi interrompu"),
     (Conflict, 409, "Conflit avec l'état du document"),
     (StorageUnavailable, 503, "Stockage momentanément indisponible"),
 ]

@@ -66,7 +66,7 @@ def list_documents(query: dict[str, Any], folder_id: str) -> Response:
 def deposit(query: dict[str, Any], folder_id: str) -> Response:
     stream = request.stream
     result = handlers.deposit(services(), actor(), folder_id, query["name"],
-                              request.mimetype or None, stream.read)
+                              request.mimetype or None, stream.read, request.content_length)
     return json_response(result, 201, {"Location": f"/v1/documents/{result['id']}"})
 
 
