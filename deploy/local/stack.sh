@@ -113,6 +113,9 @@ write_env_file() {
         echo "${prefix}_SMTP_HOST=127.0.0.1"
         echo "${prefix}_SMTP_PORT=$SMTP_PORT"
       fi
+      if uses "$name" receipt-key; then
+        echo "${prefix}_RECEIPT_KEY_FILE=$KEYS_DIR/$name-receipt.jwk.json"
+      fi
       if uses "$name" signing-key; then
         echo "${prefix}_SIGNING_KEY_FILE=$KEYS_DIR/principal-signing.jwk.json"
       fi
@@ -128,7 +131,7 @@ write_env_file() {
 }
 
 write_procfile() {
-  local name bin command
+  local name bin command timeout
   {
     printf -v command '%q ' "${WEED_COMMAND[@]}"
     echo "s3: exec ${command% }"
@@ -140,7 +143,9 @@ write_procfile() {
     for name in "${SERVICES[@]}"; do
       bin=$(printf '%q' "$VENV/bin")
       if uses "$name" api; then
-        echo "$name-api: exec $bin/gunicorn --workers 2 --bind 127.0.0.1:${SERVICE_PORT[$name]}" \
+        timeout=30
+        if uses "$name" long-requests; then timeout=3600; fi
+        echo "$name-api: exec $bin/gunicorn --workers 2 --bind 127.0.0.1:${SERVICE_PORT[$name]} --timeout $timeout" \
           "--graceful-timeout 5 --access-logfile - --no-control-socket scelle_$name.entrypoints.wsgi:app"
       fi
       if uses "$name" relay; then echo "$name-relay: exec $bin/scelle-$name relay"; fi
@@ -152,7 +157,14 @@ write_procfile() {
 # --- preparing and checking ------------------------------------------------------------------
 
 ensure_dev_keys() {
+  local name
   "$VENV/bin/python" deploy/local/devkeys.py "$KEYS_DIR"
+  for name in "${SERVICES[@]}"; do
+    if uses "$name" receipt-key; then
+      "$VENV/bin/scelle-$name" keys init "$KEYS_DIR/$name-receipt.jwk.json" >/dev/null \
+        || die "scelle-$name keys init failed"
+    fi
+  done
   if [[ ! -s $GATEWAY_SECRET_FILE ]]; then
     (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$GATEWAY_SECRET_FILE")
   fi
