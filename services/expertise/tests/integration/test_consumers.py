@@ -196,6 +196,11 @@ def test_deposits_and_reads_feed_the_unread_counts(runtime, caller):
                            "account_id": magistrat.account_id})
     assert queue.handle(serialize_event(read)) is Outcome.ACK
     assert magistrat.get("/v1/expertises").get_json()["items"][0]["unread_count"] == 2
+    dossier = new_event(service="documents", name="documents.document_deposited.v1", subject="d", data={
+        "expertise_id": None, "designation_id": str(uuid.uuid4()), "document_id": str(uuid.uuid4()),
+        "folder": "designation/x/demande", "audience": [magistrat.account_id]})
+    assert queue.handle(serialize_event(dossier)) is Outcome.ACK  # a designation's file: not counted
+    assert magistrat.get("/v1/expertises").get_json()["items"][0]["unread_count"] == 2
     assert expert.get("/v1/expertises").get_json()["items"][0]["unread_count"] == 0  # their own deposits
 
 

@@ -175,6 +175,8 @@ def document_deposited(uow: ExpertiseUnitOfWork, event: Event) -> None:
     """A document is new for everyone in its audience but its depositor."""
     data = event.data
     expertise_id, document_id = _first(data, "expertise_id"), _first(data, "document_id")
+    if not expertise_id and _first(data, "designation_id"):
+        return  # a designation dossier's file: no case yet, nothing to count
     if not expertise_id or not document_id:
         raise PermanentError("documents.document_deposited without expertise_id or document_id")
     audience = data.get("audience") or []
@@ -191,6 +193,8 @@ def document_read(uow: ExpertiseUnitOfWork, event: Event) -> None:
     data = event.data
     expertise_id, document_id = _first(data, "expertise_id"), _first(data, "document_id")
     account_id = _first(data, "account_id", "reader_account_id")
+    if not expertise_id and _first(data, "designation_id"):
+        return  # a designation dossier's file
     if not expertise_id or not document_id or not account_id:
         raise PermanentError("documents.document_read without expertise_id, document_id or account_id")
     uow.documents.read(str(expertise_id), str(document_id), str(account_id),
