@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
@@ -47,15 +47,17 @@ class BillingFiles:
                               .values(updated_at=now, **values))
 
     def invoicing_candidates(self, today: date, six_months_ago: date) -> list[str]:
-        """Expertises that may owe an invoice today: en cours, with pending lines, and six months
-        old, or with a final report, or closed, or whose owner terminated (the domain decides)."""
+        """Expertises that may owe an invoice today: en cours, with pending lines, and six months old
+        without any invoice, or with a final report, or closed, or whose owner terminated. A
+        superset the domain decides on; lines waiting for the remainder are not even looked at."""
         pending = exists().where(billing_lines.c.expertise_id == billing_files.c.expertise_id,
                                  billing_lines.c.invoice_id.is_(None))
         terminated = exists().where(billing_accounts.c.account_id == billing_files.c.owner_account_id,
                                     billing_accounts.c.termination_received_on <= today)
         statement = (select(billing_files.c.expertise_id)
                      .where(billing_files.c.en_cours_on.is_not(None), billing_files.c.owner_account_id.is_not(None),
-                            or_(billing_files.c.en_cours_on <= six_months_ago, billing_files.c.final_report_on <= today,
+                            or_(and_(billing_files.c.invoice_count == 0, billing_files.c.en_cours_on <= six_months_ago),
+                                billing_files.c.final_report_on <= today,
                                 billing_files.c.closed, terminated),
                             pending)
                      .order_by(billing_files.c.en_cours_on, billing_files.c.expertise_id))
