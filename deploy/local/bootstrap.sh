@@ -226,6 +226,11 @@ ensure_nginx() {
   fi
 }
 
+# ApacheBench drives the gateway benchmark (it presents client certificates, wrk cannot).
+ensure_ab() {
+  command -v ab >/dev/null || apt_install "ApacheBench (ab, the gateway benchmark's load tool)" --no-install-recommends apache2-utils
+}
+
 # Stop PostgreSQL and RabbitMQ only if `./scelle up` had to start them.
 stop_started_infrastructure() {
   if [[ -f $RUN_DIR/postgresql.started ]]; then
