@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import threading
+
+from click.testing import CliRunner
+
+from scelle_billing.adapters.reference_data import DATA_DIR
+from scelle_billing.domain.tariffs import tariff_book
+from scelle_billing.entrypoints import consumer
+from scelle_billing.entrypoints.cli import cli
 
 from scelle_billing.service_layer.invoicing import run_invoicing
 from scelle_billing.service_layer.payments import record_termination
@@ -12,6 +21,8 @@ from scelle_billing.service_layer.context import Actor
 from .conftest import Billing, open_expertise
 
 D = dt.date
+with (DATA_DIR / "tariffs.csv").open(encoding="utf-8") as _handle:
+    TARIFF_ROWS = list(csv.DictReader(_handle))
 
 
 def invoices_of(billing: Billing, expertise_id: str) -> list[tuple[str, int, int]]:
@@ -124,3 +135,35 @@ def test_an_invoice_left_unpaid_brings_a_formal_notice_then_a_suspension(fresh_b
     assert suspended.data["account_id"] == expertise.owner  # what identity needs
     # 102 € + 40 € + 46 days at 3 × 2.76 % = 142,00 € + 1,06 €
     assert suspended.data["amount_due_cents"] == 10200 + 4000 + 106
+
+
+def test_a_tariff_revision_is_announced_once_and_prices_only_expertises_entering_en_cours_after_it(
+        fresh_billing, monkeypatch):
+    revised = tariff_book(
+        [dict(row, version="2020-04", announced_on="", effective_from="2020-04-01") for row in TARIFF_ROWS]
+        + [dict(row, version="2026-07", announced_on="2026-02-15", effective_from="2026-07-01",
+                unit_price_cents_ht=str(int(row["unit_price_cents_ht"]) + 100)) for row in TARIFF_ROWS])
+    fresh_billing.services.tariffs = revised
+    monkeypatch.setattr(consumer._reference(), "tariffs", revised)  # the consumers price with the same book
+    before = open_expertise(fresh_billing, D(2026, 6, 30), parties=1, certificates=0)
+    after = open_expertise(fresh_billing, D(2026, 7, 1), parties=1, certificates=0)
+    assert run_invoicing(fresh_billing.services, D(2026, 2, 14)).announcements == []
+    assert run_invoicing(fresh_billing.services, D(2026, 2, 15)).announcements == ["2026-07"]
+    assert run_invoicing(fresh_billing.services, D(2026, 2, 16)).announcements == []
+    announced, = fresh_billing.events("billing.tariff_announced.v1")
+    assert (announced.data["announced_on"], announced.data["effective_from"]) == ("2026-02-15", "2026-07-01")
+    run_invoicing(fresh_billing.services, D(2027, 1, 1))
+    assert invoices_of(fresh_billing, before.id) == [("premiere", 4500, 5400)]
+    assert invoices_of(fresh_billing, after.id) == [("premiere", 4800, 5760)]
+
+
+def test_the_command_runs_the_day_given_and_prints_what_it_did(fresh_billing, monkeypatch):
+    open_expertise(fresh_billing, D(2026, 1, 10))
+    monkeypatch.setenv("BILLING_DATABASE_URL", fresh_billing.database_url)
+    monkeypatch.setenv("BILLING_BROKER_URL", fresh_billing.runtime.settings.broker_url)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["run-invoicing", "--date", "2026-07-10"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output.strip().splitlines()[-1])["invoices_issued"] == 1
+    again = runner.invoke(cli, ["run-invoicing", "--date", "2026-07-10"])
+    assert json.loads(again.output.strip().splitlines()[-1])["invoices_issued"] == 0
