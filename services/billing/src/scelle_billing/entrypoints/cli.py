@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import date
 
 import click
 
 from scelle_common.cli import service_cli
+from scelle_common.config import ConfigError
 from scelle_common.logging import configure_logging
 from scelle_billing.bootstrap import SERVICE, build_runtime, build_services
 from scelle_billing.domain.calendar import civil_date
@@ -24,7 +26,11 @@ cli = service_cli(SERVICE, build_runtime, CONSUMERS)
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="the billing day (YYYY-MM-DD); today in France by default")
 def run_invoicing_command(day: object) -> None:
-    runtime = build_runtime()
+    try:
+        runtime = build_runtime()
+    except ConfigError as exc:
+        click.echo(f"scelle-{SERVICE}: {exc}", err=True)
+        sys.exit(2)
     configure_logging(SERVICE, runtime.settings.log_level)
     try:
         services = build_services(runtime)
