@@ -7,6 +7,7 @@ import uuid
 
 from scelle_common.events import new_event
 from scelle_common.messaging import Outcome
+from scelle_billing.service_layer.invoicing import run_invoicing
 
 from .conftest import Billing, Expertise, open_expertise
 
@@ -95,3 +96,22 @@ def test_an_event_without_its_expertise_goes_to_the_dead_letters(billing):
     event = new_event(service="expertise", name="expertise.party_added.v1", subject="x",
                       data={"expertise_version": 2, "party_id": "p"})
     assert billing.feed("expertises", event) is Outcome.DEAD_LETTER
+
+
+def test_a_merge_moves_files_invoices_and_dunning_to_the_surviving_account(fresh_billing):
+    merged, surviving = "account-old", "account-kept"
+    expertise = open_expertise(fresh_billing, D(2025, 1, 10), owner=merged)
+    run_invoicing(fresh_billing.services, D(2025, 7, 10))
+    run_invoicing(fresh_billing.services, D(2025, 8, 10))  # late: incident on the old account
+    event = new_event(service="identity", name="identity.accounts_merged.v1", subject=surviving, data={
+        "account_id": surviving, "account_version": 5, "status": "active", "merged_account_id": merged,
+        "merged_account_version": 2, "moved_certificates": [], "merged_by": "op", "merged_at": "2025-08-11T10:00:00Z"})
+    assert fresh_billing.feed("accounts", event) is Outcome.ACK
+    assert fresh_billing.sql("SELECT owner_account_id FROM billing_files WHERE expertise_id = :e",
+                             e=expertise.id)[0][0] == surviving
+    assert fresh_billing.sql("SELECT DISTINCT account_id FROM invoices")[0][0] == surviving
+    states = fresh_billing.sql("SELECT account_id, incident_on FROM billing_accounts")
+    assert [(row.account_id, row.incident_on) for row in states] == [(surviving, D(2025, 8, 10))]
+    run_invoicing(fresh_billing.services, D(2025, 9, 9))
+    notice, = fresh_billing.events("billing.formal_notice_sent.v1")
+    assert notice.data["account_id"] == surviving

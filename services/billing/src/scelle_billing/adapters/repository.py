@@ -63,6 +63,11 @@ class BillingFiles:
                      .order_by(billing_files.c.en_cours_on, billing_files.c.expertise_id))
         return list(self._session.execute(statement).scalars())
 
+    def reassign_owner(self, from_account: str, to_account: str, now: datetime) -> int:
+        return int(self._session.execute(update(billing_files).where(
+            billing_files.c.owner_account_id == from_account).values(
+            owner_account_id=to_account, updated_at=now)).rowcount)
+
     def of_owner(self, account_id: str) -> list[str]:
         return list(self._session.execute(select(billing_files.c.expertise_id).where(
             billing_files.c.owner_account_id == account_id)).scalars())
@@ -133,6 +138,10 @@ class Invoices:
             invoices.c.account_id == account_id, invoices.c.settled.is_(False))
             .order_by(invoices.c.due_on, invoices.c.number)).mappings())
 
+    def reassign_account(self, from_account: str, to_account: str) -> int:
+        return int(self._session.execute(update(invoices).where(invoices.c.account_id == from_account)
+                                         .values(account_id=to_account)).rowcount)
+
     def accounts_to_dun(self, today: date) -> list[str]:
         """Accounts with an unsettled invoice past due, or in a dunning state to clear."""
         overdue = select(invoices.c.account_id).where(invoices.c.settled.is_(False), invoices.c.due_on < today)
@@ -180,6 +189,9 @@ class BillingAccounts:
             billing_accounts.c.account_id == account_id).with_for_update()).mappings().first()
         assert row is not None
         return row
+
+    def delete(self, account_id: str) -> None:
+        self._session.execute(billing_accounts.delete().where(billing_accounts.c.account_id == account_id))
 
     def update(self, account_id: str, now: datetime, **values: Any) -> int:
         """Apply ``values`` and bump the version; returns the new version."""

@@ -5,6 +5,7 @@
 * ``certificates``: ``identity.software_certificate_issued.v1`` (one line per certificate issued
   for an expertise).
 * ``documents``: ``documents.document_deposited.v1`` (the first final report).
+* ``accounts``: ``identity.accounts_merged.v1`` (files, invoices and dunning move to the survivor).
 
 Each handler adopts the consumer's unit of work, which holds the inbox row: a redelivered event is
 acknowledged with no effect.
@@ -28,6 +29,7 @@ from scelle_billing.service_layer.unit_of_work import BillingUnitOfWork
 expertises = EventHandlers()
 certificates = EventHandlers()
 documents = EventHandlers()
+accounts = EventHandlers()
 
 
 @cache
@@ -57,6 +59,7 @@ expertises.on("expertise.status_changed.v1")(_adopted(accruals.status_changed))
 expertises.on("expertise.party_added.v1")(_adopted(accruals.party_added))
 certificates.on("identity.software_certificate_issued.v1")(_adopted(accruals.software_certificate_issued))
 documents.on("documents.document_deposited.v1")(_adopted(accruals.document_deposited))
+accounts.on("identity.accounts_merged.v1")(_adopted(accruals.accounts_merged))
 
 CONSUMERS: dict[str, EventHandlers] = {"expertises": expertises, "certificates": certificates,
-                                       "documents": documents}
+                                       "documents": documents, "accounts": accounts}

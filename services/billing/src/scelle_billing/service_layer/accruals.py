@@ -8,6 +8,8 @@
 * ``identity.software_certificate_issued.v1`` — one line per certificate issued for an expertise.
 * ``documents.document_deposited.v1`` — the first document in ``greffe/rapport-definitif`` dates
   the final report.
+* ``identity.accounts_merged.v1`` — the merged account's expertises, invoices and dunning state
+  move to the surviving account (DESIGN §6.8: invoices move with a merge).
 
 Each line remembers when it accrued and is unique per (expertise, tariff line, source), so a
 redelivered event that slipped past the inbox still accrues nothing twice. Every effect is audited.
@@ -164,3 +166,32 @@ def document_deposited(uow: BillingUnitOfWork, services: Services, event: Event)
                      final_report_document_id=_text(data, "document_id", required=False))
     _audit(uow, services, event, "billing_file.final_report", f"expertise:{expertise_id}", "applied",
            final_report_on=deposited_on.isoformat())
+
+
+def _earliest(*days: Any) -> Any:
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
+
+
+def accounts_merged(uow: BillingUnitOfWork, services: Services, event: Event) -> None:
+    data = event.data
+    surviving, merged = _text(data, "account_id"), _text(data, "merged_account_id")
+    assert surviving is not None and merged is not None
+    if surviving == merged:
+        raise PermanentError("an account merged into itself")
+    now = services.clock()
+    files = uow.files.reassign_owner(merged, surviving, now)
+    moved = uow.invoices.reassign_account(merged, surviving)
+    old = uow.accounts.get(merged)
+    if old is not None:
+        # Lock in a fixed order (by id) so two merges touching the same accounts cannot deadlock.
+        first, second = sorted((surviving, merged))
+        rows = {first: uow.accounts.lock(first, now), second: uow.accounts.lock(second, now)}
+        keep, gone = rows[surviving], rows[merged]
+        uow.accounts.update(surviving, now, **{
+            name: _earliest(keep[name], gone[name])
+            for name in ("incident_on", "notice_sent_on", "suspended_on", "termination_received_on",
+                         "termination_effective_on")})
+        uow.accounts.delete(merged)
+    _audit(uow, services, event, "billing_account.merge", f"account:{surviving}", "applied",
+           merged_account_id=merged, files=files, invoices=moved)
