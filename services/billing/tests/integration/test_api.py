@@ -138,3 +138,32 @@ def test_anyone_signed_in_reads_the_tariffs(caller):
     body = caller("avocat").get("/v1/tariffs").get_json()
     assert body["items"][0]["version"] == "2020-04"
     assert {line["code"]: line["unit_price_cents"] for line in body["items"][0]["lines"]}["partie"] == 1000
+
+
+def test_an_expert_pages_through_their_own_invoices_only(fresh_billing, principal_signer, clock):
+    from scelle_billing.entrypoints.flask_app import create_app
+    from scelle_billing.config import Settings
+    from .conftest import Caller
+
+    owner = "expert-paging"
+    for n in range(5):
+        open_expertise(fresh_billing, D(2025, 1, 1 + n), owner=owner, parties=0, certificates=0)
+    open_expertise(fresh_billing, D(2025, 1, 1))  # someone else's
+    run_invoicing(fresh_billing.services, D(2025, 7, 10))
+    app = create_app(Settings(database_url=fresh_billing.database_url,
+                              broker_url=fresh_billing.runtime.settings.broker_url, jwks=principal_signer.jwks),
+                     clock=clock)
+    try:
+        expert = Caller(app.test_client(), principal_signer, owner, "expert")
+        first = expert.get("/v1/invoices?limit=3").get_json()
+        second = expert.get(f"/v1/invoices?limit=3&cursor={first['next_cursor']}").get_json()
+        numbers = [i["number"] for i in first["items"] + second["items"]]
+        assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == 5
+        assert second["next_cursor"] is None
+        assert expert.get("/v1/invoices?account_id=someone-else").status_code == 404
+        operator = Caller(app.test_client(), principal_signer, "op", "operateur")
+        assert len(operator.get("/v1/invoices").get_json()["items"]) == 6
+        assert len(operator.get(f"/v1/invoices?account_id={owner}").get_json()["items"]) == 5
+        assert problem(expert.get("/v1/invoices?cursor=%%%"))["status"] == 422
+    finally:
+        app.extensions["scelle_runtime"].close()

@@ -129,6 +129,17 @@ class Invoices:
         return list(self._session.execute(select(invoices).where(invoices.c.expertise_id == expertise_id)
                                           .order_by(invoices.c.year, invoices.c.sequence)).mappings())
 
+    def page_of_account(self, account_id: str | None, after: tuple[int, int] | None, limit: int) -> list[RowMapping]:
+        """Invoices newest first (``account_id`` None: every account), after the ``(year, sequence)`` given."""
+        statement = select(invoices)
+        if account_id is not None:
+            statement = statement.where(invoices.c.account_id == account_id)
+        if after is not None:
+            statement = statement.where(or_(invoices.c.year < after[0],
+                                            and_(invoices.c.year == after[0], invoices.c.sequence < after[1])))
+        return list(self._session.execute(statement.order_by(invoices.c.year.desc(), invoices.c.sequence.desc())
+                                          .limit(limit)).mappings())
+
     def kinds_of(self, expertise_id: str) -> list[str]:
         return list(self._session.execute(select(invoices.c.kind).where(invoices.c.expertise_id == expertise_id)
                                           .order_by(invoices.c.year, invoices.c.sequence)).scalars())

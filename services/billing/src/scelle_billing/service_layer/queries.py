@@ -6,11 +6,12 @@ existence is not revealed). Every read is audited.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
 from scelle_billing.domain.calendar import civil_date
-from scelle_billing.domain.errors import NotFound
+from scelle_billing.domain.errors import InvalidRequest, NotFound
 from scelle_billing.domain.invoices import METHOD_LABELS
 from scelle_billing.domain.late import STATUS_LABELS, Balance
 from scelle_billing.domain.money import VAT_PERCENT
@@ -91,6 +92,38 @@ def read_invoice(services: Services, actor: Actor, invoice_id: str, *, action: s
         return body
 
 
+def _cursor(invoice: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(f"{invoice['year']}:{invoice['sequence']}".encode()).decode().rstrip("=")
+
+
+def _after(cursor: str | None) -> tuple[int, int] | None:
+    if not cursor:
+        return None
+    try:
+        year, sequence = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":")
+        return int(year), int(sequence)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("Curseur invalide.") from None
+
+
+def list_invoices(services: Services, actor: Actor, *, account_id: str | None, cursor: str | None,
+                  limit: int) -> dict[str, Any]:
+    """The caller's invoices, newest first; operators may ask for any account's (or all)."""
+    if not actor.is_operator:
+        if account_id not in (None, actor.id):
+            raise _denied(services, actor, "invoice.list", f"account:{account_id}")
+        account_id = actor.id
+    after = _after(cursor)
+    with services.unit_of_work() as uow:
+        now = services.clock()
+        rows = uow.invoices.page_of_account(account_id, after, limit + 1)
+        page = balances(uow, services, rows[:limit], civil_date(now))
+        body = {"items": [invoice_view(invoice, current) for invoice, current in page],
+                "next_cursor": _cursor(rows[limit - 1]) if len(rows) > limit else None}
+        _record_read(uow, actor, "invoice.list", f"account:{account_id or '*'}", now)
+        return body
+
+
 def _record_read(uow: BillingUnitOfWork, actor: Actor, action: str, target: str, now: Any) -> None:
     uow.record(audit_entry(actor, action, target, "ok", now))
     uow.commit()
@@ -118,4 +151,4 @@ def account_status(services: Services, actor: Actor, account_id: str) -> dict[st
         return body
 
 
-__all__ = ["account_status", "cost_tracking", "invoice_view", "read_invoice"]
+__all__ = ["account_status", "cost_tracking", "invoice_view", "list_invoices", "read_invoice"]

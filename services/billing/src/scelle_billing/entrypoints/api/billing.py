@@ -23,6 +23,15 @@ def cost_tracking(expertise_id: str) -> dict[str, Any]:
     return jsonable(queries.cost_tracking(services(), actor(), expertise_id))  # type: ignore[no-any-return]
 
 
+@blueprint.route("/invoices", methods=["GET"])
+@blueprint.arguments(schemas.InvoiceListArgsSchema, location="query")
+@blueprint.response(200, schemas.InvoicePageSchema)
+@blueprint.doc(summary="My invoices, newest first (operators: any account's, or all)")
+def list_invoices(args: dict[str, Any]) -> dict[str, Any]:
+    return jsonable(queries.list_invoices(services(), actor(), account_id=args.get("account_id"),  # type: ignore[no-any-return]
+                                          cursor=args["cursor"], limit=args["limit"]))
+
+
 @blueprint.route("/invoices/<string:invoice_id>", methods=["GET"])
 @blueprint.response(200, schemas.InvoiceSchema)
 @blueprint.doc(summary="One invoice with its balance today (billed expert, operators)")

@@ -60,6 +60,18 @@ class InvoiceSchema(ma.Schema):
     en_cours_on = ma.fields.String(allow_none=True)
 
 
+class InvoiceListArgsSchema(ma.Schema):
+    account_id = ma.fields.String(validate=validate.Length(min=1, max=64),
+                                  metadata={"description": "operators: one account's invoices (default: all)"})
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(max=100))
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class InvoicePageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(InvoiceSchema))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
 class CostLineSchema(ma.Schema):
     code = ma.fields.String()
     label = ma.fields.String(allow_none=True)
