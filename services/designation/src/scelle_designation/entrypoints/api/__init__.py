@@ -1,0 +1,1 @@
+"""The designation API: flask-smorest blueprints."""
