@@ -18,8 +18,9 @@ def test_a_magistrat_opens_a_draft_and_the_vault_is_told_to_open_its_dossier(flo
     assert seen["status"] == "brouillon" and seen["status_label"] == "Brouillon" and seen["expert"] is None
     assert seen["dossier"] == {"request_folder": f"designation/{designation_id}/demande",
                                "response_folder": f"designation/{designation_id}/reponse"}
-    [created] = outbox_events(database_url, designation_id, "designation.created.v1")
-    assert created.data["designator"]["profile"] == "magistrat" and created.data["status"] == "brouillon"
+    [drafted] = outbox_events(database_url, designation_id, "designation.drafted.v1")
+    assert drafted.data["designator"]["profile"] == "magistrat" and drafted.data["status"] == "brouillon"
+    assert outbox_events(database_url, designation_id, "designation.created.v1") == []  # not sent: nobody is told
     assert audit_rows(database_url, "designation.create", f"designation:{designation_id}")
 
 
@@ -52,7 +53,7 @@ def test_a_designation_sent_with_its_files_reaches_the_expert(flow, database_url
     sent = flow.magistrat.post(f"/v1/designations/{designation_id}/sending").get_json()
     assert sent["status"] == "en_attente" and sent["document_count"] == 1 and sent["can_remind"]
     assert not sent["can_withdraw"]
-    [announced] = outbox_events(database_url, designation_id, "designation.sent.v1")
+    [announced] = outbox_events(database_url, designation_id, "designation.created.v1")
     assert [d["sha256"] for d in announced.data["request_documents"]] == [event.data["sha256"]]
     assert announced.data["expert_account_id"] == flow.expert.account_id
     problem(flow.magistrat.post(f"/v1/designations/{designation_id}/sending"), 409, "designation-already-sent")
@@ -159,7 +160,7 @@ def test_acceptance_publishes_what_the_expertise_and_the_vault_need(flow, databa
     assert data["naming"]["rg_number"] == fields["rg_number"] and data["naming"]["designation_date"] == "14-11-2026"
     assert data["portalis_number"] == "DBYK-W-B7C-B45M" and len(data["request_documents"]) == 1
     assert data["designation_version"] > outbox_events(database_url, designation_id,
-                                                       "designation.sent.v1")[0].data["designation_version"]
+                                                       "designation.created.v1")[0].data["designation_version"]
     problem(flow.expert.post(f"/v1/designations/{designation_id}/acceptance", json=naming()), 409,
             "designation-already-answered")
     problem(flow.expert.post(f"/v1/designations/{designation_id}/refusal", json={"justification": "Non"}), 409,

@@ -68,7 +68,7 @@ def test_only_a_magistrat_or_a_greffier_opens_a_designation():
 def test_sending_with_an_expert_and_a_file_puts_the_designation_en_attente():
     designation = sent()
     assert designation.status == model.EN_ATTENTE and designation.sent_at == T0
-    assert [c.kind for c in designation.changes] == [model.CREATED, model.SENT]
+    assert [c.kind for c in designation.changes] == [model.DRAFTED, model.SENT]
 
 
 def test_sending_without_an_expert_or_a_file_names_both_missing_things():

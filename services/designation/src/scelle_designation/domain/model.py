@@ -32,7 +32,7 @@ JUSTIFICATION_MAX = 10_000
 REQUEST, RESPONSE = "demande", "reponse"
 
 # Kinds of recorded change (each becomes one public event, see service_layer/integration_events).
-CREATED, SENT, REMINDED, WITHDRAWN, ACCEPTED, REFUSED = "created", "sent", "reminded", "withdrawn", "accepted", "refused"
+DRAFTED, SENT, REMINDED, WITHDRAWN, ACCEPTED, REFUSED = "drafted", "sent", "reminded", "withdrawn", "accepted", "refused"
 
 
 def dossier_folder(designation_id: str, part: str) -> str:
@@ -126,7 +126,7 @@ class Designation:
         if designator.profile not in JUSTICE_PROFILES:
             raise Forbidden("Seuls un magistrat ou un greffier désignent un expert.")
         designation = cls(id=designation_id, designator=designator, created_at=at, expert=expert)
-        designation.changes.append(Change(CREATED, designation.version, at, designator.account_id))
+        designation.changes.append(Change(DRAFTED, designation.version, at, designator.account_id))
         return designation
 
     # -- reading -------------------------------------------------------------------------------

@@ -20,14 +20,17 @@ from scelle_designation.domain import model
 
 SERVICE = "designation"
 
+DRAFTED = "designation.drafted.v1"
+# DESIGN §4's ``designation.created``: the designation exists for the expert once it is sent (the
+# notification service e-mails the expert on it); a draft is announced as ``drafted`` so the vault
+# can open the dossier the designator fills before sending.
 CREATED = "designation.created.v1"
-SENT = "designation.sent.v1"
 REMINDED = "designation.reminded.v1"
 WITHDRAWN = "designation.withdrawn.v1"
 ACCEPTED = "designation.accepted.v1"
 REFUSED = "designation.refused.v1"
 
-NAMES = {model.CREATED: CREATED, model.SENT: SENT, model.REMINDED: REMINDED, model.WITHDRAWN: WITHDRAWN,
+NAMES = {model.DRAFTED: DRAFTED, model.SENT: CREATED, model.REMINDED: REMINDED, model.WITHDRAWN: WITHDRAWN,
          model.ACCEPTED: ACCEPTED, model.REFUSED: REFUSED}
 
 
@@ -52,6 +55,7 @@ def _state(designation: model.Designation, version: int) -> dict[str, Any]:
                     "response_folder": model.dossier_folder(designation.id, model.RESPONSE)},
         "created_at": time(designation.created_at), "sent_at": time(designation.sent_at),
         "reminder_count": designation.reminder_count, "last_reminded_at": time(designation.last_reminded_at),
+        "document_count": len(designation.present_files(model.REQUEST)),
     }
 
 
