@@ -1,5 +1,71 @@
-"""Events the notification service consumes, by queue purpose (``notification.<purpose>``)."""
+"""Events the notification service consumes, by queue purpose (``notification.<purpose>``).
 
-from scelle_common.messaging import EventHandlers
+One queue, ``notification.events``, so that what identity and expertise say about people arrives
+in order with the events that mail them:
 
-CONSUMERS: dict[str, EventHandlers] = {}
+* contact read model: ``identity.account_registered/updated.v1``, ``identity.accounts_merged.v1``,
+  ``expertise.created/renamed/details_updated/consignation_recorded/deadline_changed.v1``,
+  ``expertise.participant_added/updated/removed/invited.v1`` (added and invited people are mailed);
+* digest activity: ``expertise.status_changed.v1`` (told to the active members),
+  ``documents.document_deposited.v1`` (told to its ``audience``);
+* immediate mails: ``designation.*``, ``identity.certificate_expiring.v1``,
+  ``documents.read_reminder_requested.v1``, ``billing.invoice_issued/formal_notice_sent/
+  account_suspended/account_reinstated/tariff_announced.v1``.
+
+Each handler adopts the consumer's unit of work (which holds the inbox row) and acts only
+through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from scelle_common.audit import AuditTrail
+from scelle_common.db import UnitOfWork
+from scelle_common.events import Event, SchemaRegistry
+from scelle_common.messaging import EventHandlers, Outbox
+from scelle_notification.bootstrap import SERVICE_ROOT
+from scelle_notification.domain.mails import PLANNERS
+from scelle_notification.service_layer import handlers
+from scelle_notification.service_layer.unit_of_work import NotificationUnitOfWork
+
+events = EventHandlers()
+
+
+@cache
+def _outbox() -> Outbox:
+    return Outbox(SchemaRegistry([SERVICE_ROOT / "contracts" / "events"]))
+
+
+def _adopted(handler: Callable[[NotificationUnitOfWork, Event], object]) -> Callable[[UnitOfWork, Event], None]:
+    def handle(uow: UnitOfWork, event: Event) -> None:
+        handler(NotificationUnitOfWork.adopt(uow, _outbox(), AuditTrail()), event)
+    handle.__name__ = getattr(handler, "__name__", "handle")
+    return handle
+
+
+READ_MODEL = {
+    "identity.account_registered.v1": handlers.account_changed,
+    "identity.account_updated.v1": handlers.account_changed,
+    "identity.accounts_merged.v1": handlers.accounts_merged,
+    "expertise.created.v1": handlers.expertise_changed,
+    "expertise.renamed.v1": handlers.expertise_changed,
+    "expertise.details_updated.v1": handlers.expertise_changed,
+    "expertise.consignation_recorded.v1": handlers.expertise_changed,
+    "expertise.deadline_changed.v1": handlers.expertise_changed,
+    "expertise.participant_added.v1": handlers.participant_changed,
+    "expertise.participant_updated.v1": handlers.participant_changed,
+    "expertise.participant_removed.v1": handlers.participant_changed,
+    "expertise.participant_invited.v1": handlers.participant_changed,
+    "expertise.status_changed.v1": handlers.status_changed,
+    "documents.document_deposited.v1": handlers.document_deposited,
+}
+
+for _name, _handler in READ_MODEL.items():
+    events.on(_name)(_adopted(_handler))
+for _name in PLANNERS:
+    if _name not in READ_MODEL:
+        events.on(_name)(_adopted(handlers.plan_and_queue))
+
+CONSUMERS: dict[str, EventHandlers] = {"events": events}

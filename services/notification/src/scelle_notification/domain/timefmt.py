@@ -1,0 +1,40 @@
+"""Dates and hours as French users read them (Europe/Paris)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def local(instant: datetime) -> datetime:
+    return instant.astimezone(PARIS)
+
+
+def french_date(value: datetime | date | str | None) -> str:
+    """``dd/mm/yyyy``; instants are read in Paris time."""
+    if not value or not isinstance(value, date | str):
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10]) if len(value) <= 10 else datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def french_time(instant: datetime) -> str:
+    """``14h05`` in Paris time."""
+    if not isinstance(instant, datetime):
+        return ""
+    return local(instant).strftime("%Hh%M")
+
+
+def euros(cents: int | None) -> str:
+    """``1 234,50 €``."""
+    if not isinstance(cents, int):
+        return ""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    grouped = f"{whole:,}".replace(",", "\u202f")
+    return f"{sign}{grouped},{rest:02d}\u00a0€"
