@@ -50,7 +50,63 @@ class BlobStore(Protocol):
     def new_key(self) -> str: ...
     def put_stream(self, key: str, read: Callable[[int], bytes], *, max_bytes: int,
                    expected_size: int | None = None) -> StoredObject: ...
-    def open(self, key: str, byte_range: tuple[int, int] | None = None) -> BlobReader: ...
+    def open(self, key: str, byte_range: tuple[int, int] | None = None) -> BlobReader:
+        """Open ``key`` (optionally bytes ``start..end`` inclusive) for streaming.
+
+        The first part is requested at once (so a missing object or an S3 outage is known before
+        any byte is sent); the following parts are fetched by ``concurrency`` threads ahead of the
+        reader, in order, at most ``concurrency`` parts in memory: one S3 stream alone is slower
+        than what the gateway can carry.
+        """
+        start = byte_range[0] if byte_range else 0
+        first_end = start + self._part_bytes - 1
+        if byte_range is not None:
+            first_end = min(first_end, byte_range[1])
+        try:
+            answer = self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{first_end}")
+        except (BotoCoreError, ClientError) as error:
+            raise _unavailable(error) from error
+        body = answer["Body"]
+        total = int(str(answer["ContentRange"]).rsplit("/", 1)[1])
+        end = byte_range[1] if byte_range is not None else total - 1
+        received_end = start + int(answer["ContentLength"]) - 1
+        ranges = [(offset, min(offset + self._part_bytes - 1, end))
+                  for offset in range(received_end + 1, end + 1, self._part_bytes)]
+
+        def chunks() -> Iterator[bytes]:
+            pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="s3-read")
+            pending: list[Future[bytes]] = []
+            upcoming = iter(ranges)
+            try:
+                for bounds in upcoming:
+                    pending.append(pool.submit(self._read_range, key, bounds))
+                    if len(pending) >= self._concurrency:
+                        break
+                yield from body.iter_chunks(READ_CHUNK)
+                while pending:
+                    data = pending.pop(0).result()
+                    following = next(upcoming, None)
+                    if following is not None:
+                        pending.append(pool.submit(self._read_range, key, following))
+                    yield data  # whole: slicing would copy every byte once more
+                    del data
+            finally:
+                body.close()
+                for future in pending:
+                    future.cancel()
+                pool.shutdown(wait=False, cancel_futures=True)
+
+        return BlobReader(size=total, length=end - start + 1,
+                          content_range=f"bytes {start}-{end}/{total}" if byte_range is not None else None,
+                          chunks=chunks(), close=body.close)
+
+    def _read_range(self, key: str, bounds: tuple[int, int]) -> bytes:
+        try:
+            answer = self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={bounds[0]}-{bounds[1]}")
+            return bytes(answer["Body"].read())
+        except (BotoCoreError, ClientError) as error:
+            raise _unavailable(error) from error
+
     def size_of(self, key: str) -> int: ...
     def delete(self, key: str) -> None: ...
 
