@@ -7,9 +7,11 @@ import datetime as dt
 import json
 import threading
 
+import pytest
 from click.testing import CliRunner
 
 from scelle_billing.adapters.reference_data import DATA_DIR
+from scelle_billing.domain.invoices import InvoiceDayInPast
 from scelle_billing.domain.tariffs import tariff_book
 from scelle_billing.entrypoints import consumer
 from scelle_billing.entrypoints.cli import cli
@@ -167,3 +169,19 @@ def test_the_command_runs_the_day_given_and_prints_what_it_did(fresh_billing, mo
     assert json.loads(first.output.strip().splitlines()[-1])["invoices_issued"] == 1
     again = runner.invoke(cli, ["run-invoicing", "--date", "2026-07-10"])
     assert json.loads(again.output.strip().splitlines()[-1])["invoices_issued"] == 0
+
+
+def test_a_run_dated_before_the_last_invoice_is_refused_so_numbers_stay_chronological(fresh_billing, monkeypatch):
+    open_expertise(fresh_billing, D(2026, 1, 10))
+    open_expertise(fresh_billing, D(2026, 1, 15))
+    run_invoicing(fresh_billing.services, D(2026, 7, 15))
+    open_expertise(fresh_billing, D(2026, 1, 5))  # arrived late: due since 2026-07-05
+    with pytest.raises(InvoiceDayInPast):
+        run_invoicing(fresh_billing.services, D(2026, 7, 10))
+    monkeypatch.setenv("BILLING_DATABASE_URL", fresh_billing.database_url)
+    monkeypatch.setenv("BILLING_BROKER_URL", fresh_billing.runtime.settings.broker_url)
+    refused = CliRunner().invoke(cli, ["run-invoicing", "--date", "2026-07-10"])
+    assert refused.exit_code == 2
+    assert len(run_invoicing(fresh_billing.services, D(2026, 7, 15)).invoices) == 1
+    assert fresh_billing.sql("SELECT array_agg(issued_on ORDER BY sequence) FROM invoices")[0][0] == [
+        D(2026, 7, 15)] * 3

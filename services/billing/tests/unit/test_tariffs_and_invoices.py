@@ -107,3 +107,10 @@ def test_revisions_are_announced_once_their_announcement_day_comes():
                                + rows("2027-01", "2027-01-01", "2026-08-15", partie=1200))
     assert book.announced_by(date(2026, 8, 14)) == []
     assert [v.version for v in book.announced_by(date(2026, 8, 15))] == ["2027-01"]
+
+
+def test_an_invoice_may_not_be_dated_before_the_last_one_numbered():
+    invoices.check_chronological(None, date(2026, 1, 1))
+    invoices.check_chronological(date(2026, 1, 1), date(2026, 1, 1))
+    with pytest.raises(invoices.InvoiceDayInPast):
+        invoices.check_chronological(date(2026, 1, 2), date(2026, 1, 1))

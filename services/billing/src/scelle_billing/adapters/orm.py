@@ -73,6 +73,7 @@ invoice_counters = Table(
     metadata,
     Column("year", Integer, primary_key=True),
     Column("last_sequence", Integer, nullable=False),
+    Column("last_issued_on", Date),
 )
 
 invoices = Table(

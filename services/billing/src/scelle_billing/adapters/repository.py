@@ -20,6 +20,7 @@ from scelle_billing.adapters.orm import (
     payments,
     tariff_announcements,
 )
+from scelle_billing.domain.invoices import check_chronological
 
 
 class BillingFiles:
@@ -104,14 +105,19 @@ class Invoices:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def next_sequence(self, year: int) -> int:
-        """The next number of ``year``. The counter row stays locked until this transaction ends, so
-        numbers are given in commit order and a rolled-back invoice gives its number back: no gap."""
-        statement = pg_insert(invoice_counters).values(year=year, last_sequence=1)
-        statement = statement.on_conflict_do_update(
-            index_elements=[invoice_counters.c.year],
-            set_={"last_sequence": invoice_counters.c.last_sequence + 1}).returning(invoice_counters.c.last_sequence)
-        return int(self._session.execute(statement).scalar_one())
+    def next_sequence(self, issued_on: date) -> int:
+        """The next number of ``issued_on``'s year. The counter row stays locked until this
+        transaction ends, so numbers are given in commit order and a rolled-back invoice gives its
+        number back: no gap. Refuses an issue day before the last one (numbers stay chronological)."""
+        year = issued_on.year
+        self._session.execute(pg_insert(invoice_counters).values(year=year, last_sequence=0)
+                              .on_conflict_do_nothing())
+        counter = self._session.execute(select(invoice_counters).where(invoice_counters.c.year == year)
+                                        .with_for_update()).mappings().one()
+        check_chronological(counter["last_issued_on"], issued_on)
+        return int(self._session.execute(update(invoice_counters).where(invoice_counters.c.year == year).values(
+            last_sequence=invoice_counters.c.last_sequence + 1, last_issued_on=issued_on)
+            .returning(invoice_counters.c.last_sequence)).scalar_one())
 
     def add(self, **values: Any) -> None:
         self._session.execute(invoices.insert().values(**values))

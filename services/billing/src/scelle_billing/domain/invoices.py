@@ -6,9 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from scelle_billing.domain.errors import BillingError
 from scelle_billing.domain.money import vat_of
 
 PAYMENT_DAYS = 30
+
+
+class InvoiceDayInPast(BillingError):
+    """A run dated before the last invoice issued (numbers must stay chronological)."""
+
 SEPA_FROM = date(2020, 5, 28)
 SEPA = "prelevement_sepa"
 TRANSFER_OR_CHEQUE = "virement_ou_cheque"
@@ -61,6 +67,12 @@ def draft(lines: Sequence[PricedLine], issued_on: date, en_cours_on: date) -> In
     vat = vat_of(total_ht)
     return InvoiceDraft(invoice_lines, total_ht, vat, total_ht + vat, issued_on,
                         issued_on + timedelta(days=PAYMENT_DAYS), payment_method(en_cours_on))
+
+
+def check_chronological(last_issued_on: date | None, issued_on: date) -> None:
+    """Numbers follow issue days: an invoice may not be dated before the last one numbered."""
+    if last_issued_on is not None and issued_on < last_issued_on:
+        raise InvoiceDayInPast(f"invoices were already issued on {last_issued_on}; cannot issue one dated {issued_on}")
 
 
 def invoice_number(year: int, sequence: int) -> str:

@@ -14,6 +14,7 @@ from scelle_common.config import ConfigError
 from scelle_common.logging import configure_logging
 from scelle_billing.bootstrap import SERVICE, build_runtime, build_services
 from scelle_billing.domain.calendar import civil_date
+from scelle_billing.domain.invoices import InvoiceDayInPast
 from scelle_billing.entrypoints.consumer import CONSUMERS
 from scelle_billing.service_layer.context import utc_now
 from scelle_billing.service_layer.invoicing import run_invoicing
@@ -36,7 +37,11 @@ def run_invoicing_command(day: object) -> None:
         services = build_services(runtime)
         billing_day: date = day.date() if day is not None else civil_date(utc_now())  # type: ignore[attr-defined]
         started = time.monotonic()
-        report = run_invoicing(services, billing_day)
+        try:
+            report = run_invoicing(services, billing_day)
+        except InvoiceDayInPast as exc:
+            click.echo(f"scelle-{SERVICE} run-invoicing: {exc.detail}", err=True)
+            sys.exit(2)
         click.echo(json.dumps(report.as_dict() | {"seconds": round(time.monotonic() - started, 3)}))
     finally:
         runtime.close()

@@ -109,7 +109,7 @@ def _issue(uow: BillingUnitOfWork, services: Services, file: Mapping[str, Any], 
            kind: str, today: date, now: datetime, actor: Actor) -> str:
     invoice = draft([PricedLine(line["code"], line["label"], line["unit_price_cents"]) for line in lines],
                     today, file["en_cours_on"])
-    sequence = uow.invoices.next_sequence(today.year)
+    sequence = uow.invoices.next_sequence(today)
     values = {
         "id": services.new_id(), "number": invoice_number(today.year, sequence), "year": today.year,
         "sequence": sequence, "version": 1, "expertise_id": file["expertise_id"],
