@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
@@ -68,10 +68,6 @@ class BillingFiles:
         return int(self._session.execute(update(billing_files).where(
             billing_files.c.owner_account_id == from_account).values(
             owner_account_id=to_account, updated_at=now)).rowcount)
-
-    def of_owner(self, account_id: str) -> list[str]:
-        return list(self._session.execute(select(billing_files.c.expertise_id).where(
-            billing_files.c.owner_account_id == account_id)).scalars())
 
 
 class BillingLines:
@@ -181,13 +177,6 @@ class Invoices:
     def payment_by_key(self, recorded_by: str, key: str) -> RowMapping | None:
         return self._session.execute(select(payments).where(
             payments.c.recorded_by == recorded_by, payments.c.idempotency_key == key)).mappings().first()
-
-    def numbers_of_year(self, year: int) -> list[int]:
-        return list(self._session.execute(select(invoices.c.sequence).where(invoices.c.year == year)
-                                          .order_by(invoices.c.sequence)).scalars())
-
-    def count(self) -> int:
-        return int(self._session.execute(select(func.count()).select_from(invoices)).scalar_one())
 
 
 class BillingAccounts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -20,7 +20,3 @@ def civil_date(instant: datetime) -> date:
     """The date in France of ``instant`` (deadlines of the terms count in French calendar days)."""
     return instant.astimezone(PARIS).date()
 
-
-def days_between(start_exclusive: date, end_inclusive: date) -> list[date]:
-    """Every day after ``start_exclusive`` up to and including ``end_inclusive``."""
-    return [start_exclusive + timedelta(days=n) for n in range(1, (end_inclusive - start_exclusive).days + 1)]

@@ -46,10 +46,6 @@ class Balance:
     status: str
     interest_provisional: bool
 
-    @property
-    def total_due_cents(self) -> int:
-        return self.total_ttc_cents + self.indemnity_cents + self.interest_cents
-
 
 def interest(principal_by_day: Sequence[tuple[date, int]], rates: RateTable) -> Decimal:
     """Exact interest (in cents, unrounded) of ``(day, principal owed at its start)`` pairs."""
