@@ -128,6 +128,8 @@ def test_withdrawal_needs_a_reminder_then_24_hours_and_the_expert_can_no_longer_
     [event] = outbox_events(database_url, designation_id, "designation.withdrawn.v1")
     assert event.data["expert_account_id"] == flow.expert.account_id  # the notification service tells the expert
     problem(flow.expert.post(f"{path}/acceptance", json=naming()), 409, "designation-withdrawn")
+    problem(flow.expert.post(f"{path}/acceptance", json=naming(designation_date="31-02-2024")), 409,
+            "designation-withdrawn")
     problem(flow.magistrat.post(f"{path}/reminders"), 409, "designation-withdrawn")
     assert flow.expert.get("/v1/designations/pending").get_json()["count"] == 0
 
@@ -181,6 +183,8 @@ def test_another_expert_cannot_see_or_answer(flow, caller):
     designation_id = flow.sent()
     intruder = caller("expert")
     problem(intruder.get(f"/v1/designations/{designation_id}"), 404, "not-found")
+    problem(intruder.post(f"/v1/designations/{designation_id}/acceptance",
+                          json=naming(designation_date="31-02-2024")), 404, "not-found")
     problem(intruder.post(f"/v1/designations/{designation_id}/acceptance", json=naming()), 404, "not-found")
     problem(intruder.post(f"/v1/designations/{designation_id}/refusal", json={"justification": "x"}), 404,
             "not-found")

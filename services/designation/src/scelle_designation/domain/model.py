@@ -9,6 +9,7 @@ bumps the version and is recorded in ``changes`` for the service layer to publis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -234,10 +235,16 @@ class Designation:
             raise NotFound("Désignation introuvable.")
         self._require_pending("Réponse impossible")
 
-    def accept(self, naming: Naming, at: datetime, by: str, portalis_number: str | None = None,
+    def accept(self, naming: Naming | Mapping[str, Any], at: datetime, by: str, portalis_number: str | None = None,
                mission: str | None = None) -> None:
-        """*Accepter* with the eight naming fields (files optional): the expertise is created from the event."""
+        """*Accepter* with the eight naming fields (files optional): the expertise is created from the event.
+
+        Who may answer and whether it is still possible are checked before the fields, so another
+        expert learns nothing (404) and a late answer is a 409 whatever it contains.
+        """
         self._answerable_by(by)
+        if not isinstance(naming, Naming):
+            naming = Naming.from_fields(dict(naming))
         if portalis_number and len(portalis_number) > PORTALIS_MAX:
             raise InvalidRequest("N° Portalis trop long.", {"/portalis_number": f"{PORTALIS_MAX} caractères au plus"})
         if mission and len(mission) > MISSION_MAX:

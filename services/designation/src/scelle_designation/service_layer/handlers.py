@@ -7,7 +7,7 @@ same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,8 +94,8 @@ def withdraw(uow: DesignationUnitOfWork, actor: Actor, now: datetime, designatio
     return designation
 
 
-def accept(uow: DesignationUnitOfWork, actor: Actor, now: datetime, designation_id: str, naming: Naming,
-           portalis_number: str | None, mission: str | None) -> Designation:
+def accept(uow: DesignationUnitOfWork, actor: Actor, now: datetime, designation_id: str,
+           naming: Naming | Mapping[str, Any], portalis_number: str | None, mission: str | None) -> Designation:
     designation = _load(uow, actor, designation_id)
     designation.accept(naming, now, actor.id, portalis_number=portalis_number, mission=mission)
     uow.save(designation)

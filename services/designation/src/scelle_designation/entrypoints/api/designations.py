@@ -8,7 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from scelle_designation.domain.model import ExpertChoice
-from scelle_designation.domain.naming import FIELDS, Naming
+from scelle_designation.domain.naming import FIELDS
 from scelle_designation.entrypoints.api import schemas
 from scelle_designation.entrypoints.api.common import IDEMPOTENCY_DOC, actor, execute, execute_creating, services
 from scelle_designation.entrypoints.api.views import designation_view
@@ -126,7 +126,7 @@ def withdraw(designation_id: str) -> dict[str, Any]:
 @blueprint.doc(summary="Accepter (the designated expert): the eight naming fields; the expertise is created")
 def accept(body: dict[str, Any], designation_id: str) -> dict[str, Any]:
     caller = actor()
-    naming = Naming.from_fields({name: body.get(name) for name in FIELDS})
+    naming = {name: body.get(name) for name in FIELDS}  # checked after who may answer (404/409 first)
     return _view(execute("designation.accept", f"designation:{designation_id}", lambda uow, now: handlers.accept(
         uow, caller, now, designation_id, naming, body.get("portalis_number"), body.get("mission"))))
 
