@@ -28,8 +28,9 @@ def cost_tracking(expertise_id: str) -> dict[str, Any]:
 @blueprint.response(200, schemas.InvoicePageSchema)
 @blueprint.doc(summary="My invoices, newest first (operators: any account's, or all)")
 def list_invoices(args: dict[str, Any]) -> dict[str, Any]:
-    return jsonable(queries.list_invoices(services(), actor(), account_id=args.get("account_id"),  # type: ignore[no-any-return]
-                                          cursor=args["cursor"], limit=args["limit"]))
+    page = queries.list_invoices(services(), actor(), account_id=args.get("account_id"), cursor=args["cursor"],
+                                 limit=args["limit"])
+    return jsonable(page)  # type: ignore[no-any-return]
 
 
 @blueprint.route("/invoices/<string:invoice_id>", methods=["GET"])
