@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -185,3 +188,19 @@ def test_a_run_dated_before_the_last_invoice_is_refused_so_numbers_stay_chronolo
     assert len(run_invoicing(fresh_billing.services, D(2026, 7, 15)).invoices) == 1
     assert fresh_billing.sql("SELECT array_agg(issued_on ORDER BY sequence) FROM invoices")[0][0] == [
         D(2026, 7, 15)] * 3
+
+
+def test_two_run_invoicing_processes_started_together_share_the_numbers_without_gap(fresh_billing):
+    for n in range(30):
+        open_expertise(fresh_billing, D(2025, 9, 1 + n % 28), parties=1, certificates=0)
+    env = os.environ | {"BILLING_DATABASE_URL": fresh_billing.database_url,
+                        "BILLING_BROKER_URL": fresh_billing.runtime.settings.broker_url, "BILLING_LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-c", "from scelle_billing.entrypoints.cli import cli; cli()",
+               "run-invoicing", "--date", "2026-04-01"]
+    processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    issued = [json.loads(out.strip().splitlines()[-1])["invoices_issued"] for out, _ in outputs]
+    assert sum(issued) == 30
+    assert fresh_billing.sql("SELECT array_agg(sequence ORDER BY sequence) FROM invoices")[0][0] == list(range(1, 31))
