@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import text
 
 from scelle_common.events import Event, new_event, parse_event, serialize_event
-from scelle_common.messaging import Outcome
+from scelle_common.messaging import Consumer, Outcome
 from scelle_common.runtime import ServiceRuntime
 from scelle_notification.adapters.smtp import SmtpMailer
 from scelle_notification.bootstrap import SERVICE_ROOT, build_runtime, build_services
 from scelle_notification.config import Settings
-from scelle_notification.entrypoints.consumer import CONSUMERS
+from scelle_notification.entrypoints.consumer import build_consumers
 from scelle_notification.service_layer.context import Services
 from scelle_notification.service_layer.delivery import DeliveryReport, deliver_due
 from scelle_notification.service_layer.digests import DigestReport, run_digest
@@ -30,11 +30,10 @@ PUBLIC_URL = "https://scelle.test"
 
 
 class Clock:
-    """The sender's and the digest's clock. The consumer stamps rows with the real time, so this
-    one starts a minute ahead: the sender and the digest run after the events were consumed."""
+    """One clock for the consumer, the sender and the digest, moved by tests."""
 
     def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=1)
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -54,9 +53,13 @@ class Notification:
     runtime: ServiceRuntime
     services: Services
     database_url: str
+    clock: Clock
+
+    def consumer(self, purpose: str = "events") -> Consumer:
+        return self.runtime.consumer(purpose, build_consumers(self.clock)["events"])
 
     def feed(self, event: Event) -> Outcome:
-        return self.runtime.consumer("events", CONSUMERS["events"]).handle(serialize_event(event))
+        return self.consumer().handle(serialize_event(event))
 
     def deliver(self, mailer: SmtpMailer) -> DeliveryReport:
         return deliver_due(self.services, mailer)
@@ -83,7 +86,7 @@ def settings(database_factory, rabbitmq_url, principal_signer) -> Settings:  # n
 def notification(settings, clock) -> Iterator[Notification]:  # noqa: ANN001
     runtime = build_runtime(settings)
     try:
-        yield Notification(runtime, build_services(runtime, clock=clock), settings.database_url)
+        yield Notification(runtime, build_services(runtime, clock=clock), settings.database_url, clock)
     finally:
         runtime.close()
 

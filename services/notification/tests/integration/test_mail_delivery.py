@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from scelle_common.events import new_event
+from scelle_common.events import new_event, serialize_event
 from scelle_common.messaging import Outcome
 from scelle_common.testing.servers import free_port
-from scelle_notification.entrypoints.consumer import CONSUMERS
 
 from .conftest import Case, billing_event, mailer_for, person
 
@@ -56,8 +55,7 @@ def test_each_immediate_mail_is_received_once_even_when_its_event_is_delivered_t
         assert notification.feed(event) is Outcome.ACK  # redelivered: the inbox drops it
     # Even past the inbox (another consumer queue replaying the same event), the queue's unique
     # (event, recipient) key keeps one mail.
-    other = notification.runtime.consumer("replayed", CONSUMERS["events"])
-    from scelle_common.events import serialize_event
+    other = notification.consumer("replayed")
     for event in events:
         assert other.handle(serialize_event(event)) is Outcome.ACK
     assert notification.sql("SELECT count(*) FROM emails")[0][0] == 6

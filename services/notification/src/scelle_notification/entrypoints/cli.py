@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 
@@ -35,9 +35,14 @@ def send_mail() -> None:
         runtime.close()
 
 
+# A digest ends a minute in the past by default: an event being consumed right now is stamped
+# before its transaction commits, and must not fall into a period already read.
+SETTLING = timedelta(minutes=1)
+
+
 def _instant(value: str | None) -> datetime:
     if not value:
-        return datetime.now(UTC)
+        return datetime.now(UTC) - SETTLING
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         raise click.BadParameter("give a time zone, e.g. 2026-12-03T20:00:00Z or +01:00")
@@ -46,7 +51,7 @@ def _instant(value: str | None) -> datetime:
 
 @cli.command("digest", help="Queue the end-of-day digests (Compte rendu d'activité) up to --until. Safe to run "
                             "twice and resumable after a crash (the Kubernetes CronJob runs it each evening).")
-@click.option("--until", "until", default=None, help="end of the period, RFC 3339 with zone; now by default")
+@click.option("--until", "until", default=None, help="end of the period, RFC 3339 with zone; a minute ago by default")
 def digest(until: str | None) -> None:
     runtime = build_runtime()
     configure_logging(SERVICE, runtime.settings.log_level)

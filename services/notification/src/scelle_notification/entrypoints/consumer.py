@@ -28,9 +28,9 @@ from scelle_common.messaging import EventHandlers, Outbox
 from scelle_notification.bootstrap import SERVICE_ROOT
 from scelle_notification.domain.mails import PLANNERS
 from scelle_notification.service_layer import handlers
+from scelle_notification.service_layer.context import Clock, utc_now
 from scelle_notification.service_layer.unit_of_work import NotificationUnitOfWork
 
-events = EventHandlers()
 
 
 @cache
@@ -38,14 +38,17 @@ def _outbox() -> Outbox:
     return Outbox(SchemaRegistry([SERVICE_ROOT / "contracts" / "events"]))
 
 
-def _adopted(handler: Callable[[NotificationUnitOfWork, Event], object]) -> Callable[[UnitOfWork, Event], None]:
+Handler = Callable[[NotificationUnitOfWork, Event, Clock], object]
+
+
+def _adopted(handler: Handler, clock: Clock) -> Callable[[UnitOfWork, Event], None]:
     def handle(uow: UnitOfWork, event: Event) -> None:
-        handler(NotificationUnitOfWork.adopt(uow, _outbox(), AuditTrail()), event)
+        handler(NotificationUnitOfWork.adopt(uow, _outbox(), AuditTrail()), event, clock)
     handle.__name__ = getattr(handler, "__name__", "handle")
     return handle
 
 
-READ_MODEL = {
+READ_MODEL: dict[str, Handler] = {
     "identity.account_registered.v1": handlers.account_changed,
     "identity.account_updated.v1": handlers.account_changed,
     "identity.accounts_merged.v1": handlers.accounts_merged,
@@ -62,10 +65,16 @@ READ_MODEL = {
     "documents.document_deposited.v1": handlers.document_deposited,
 }
 
-for _name, _handler in READ_MODEL.items():
-    events.on(_name)(_adopted(_handler))
-for _name in PLANNERS:
-    if _name not in READ_MODEL:
-        events.on(_name)(_adopted(handlers.plan_and_queue))
 
-CONSUMERS: dict[str, EventHandlers] = {"events": events}
+def build_consumers(clock: Clock = utc_now) -> dict[str, EventHandlers]:
+    """The handlers by queue purpose; ``clock`` stamps queued mails and recorded activity."""
+    events = EventHandlers()
+    for name, handler in READ_MODEL.items():
+        events.on(name)(_adopted(handler, clock))
+    for name in PLANNERS:
+        if name not in READ_MODEL:
+            events.on(name)(_adopted(handlers.plan_and_queue, clock))
+    return {"events": events}
+
+
+CONSUMERS: dict[str, EventHandlers] = build_consumers()
