@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 import pika
-import pytest
 
 from scelle_common.events import new_event, parse_event, serialize_event
 
@@ -122,10 +121,6 @@ def test_an_accepted_designation_becomes_an_expertise_with_its_magistrat_en_char
         hashlib.sha256(REQUEST).hexdigest()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "documents does not serve designation dossiers yet: no folders for designation/<id>/demande|reponse "
-    "from designation.drafted.v1, and nothing files the request documents into expert/designation when "
-    "expertise.created.v1 carries the designation id (services/designation/README.md, 'What the vault must do')"))
 def test_the_designation_files_reach_expert_designation_with_the_same_sha256(platform):
     magistrat, expert = platform.caller("magistrat"), platform.caller("expert")
     designation, expertise, documents = (platform.apps[s] for s in ("designation", "expertise", "documents"))

@@ -87,7 +87,7 @@ class Caller:
 def feed(app: Any, name: str, data: dict[str, Any], subject: str) -> Event:
     """Deliver one event to the vault's consumer, inbox included (as the broker would)."""
     runtime = app.extensions["scelle_runtime"]
-    purpose = "accounts" if name.startswith("identity.") else "expertises"
+    purpose = {"identity": "accounts", "designation": "designations"}.get(name.split(".")[0], "expertises")
     event = new_event(service=name.split(".")[0], name=name, subject=subject, data=data)
     outcome = runtime.consumer(purpose, CONSUMERS[purpose]).handle(serialize_event(event))
     assert outcome.value == "ack", (name, outcome)

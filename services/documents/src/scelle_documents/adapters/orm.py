@@ -2,6 +2,8 @@
 
 * ``vault_expertises``, ``vault_parties``, ``vault_participants``: the read model built from
   ``expertise.*`` events — every access decision is taken from them, locally.
+* ``vault_designations``: designation dossiers from ``designation.*`` events (designator, expert,
+  status), whose folders ``designation/<id>/demande|reponse`` hold the designation's files.
 * ``folders``, ``documents``, ``document_reads``, ``document_shares``: the vault itself.
   ``documents.object_key`` is random (never derived from user input); a row exists only once its
   object is complete on S3.
@@ -40,6 +42,17 @@ vault_expertises = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+vault_designations = Table(
+    "vault_designations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("designator_account_id", ID, nullable=False),
+    Column("expert_account_id", ID, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 vault_parties = Table(
     "vault_parties",
     metadata,
@@ -67,7 +80,8 @@ folders = Table(
     "folders",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("expertise_id", ID, ForeignKey("vault_expertises.id"), nullable=False),
+    Column("expertise_id", ID, ForeignKey("vault_expertises.id")),
+    Column("designation_id", ID, ForeignKey("vault_designations.id"), index=True),
     Column("path", String(400), nullable=False),
     Column("kind", String(100), nullable=False),
     Column("owner_ref", ID),
@@ -82,7 +96,8 @@ documents = Table(
     "documents",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("expertise_id", ID, ForeignKey("vault_expertises.id"), nullable=False, index=True),
+    Column("expertise_id", ID, ForeignKey("vault_expertises.id"), index=True),
+    Column("designation_id", ID, ForeignKey("vault_designations.id")),
     Column("folder_id", ID, ForeignKey("folders.id"), nullable=False),
     Column("version", Integer, nullable=False),
     Column("file_name", String(400), nullable=False),
@@ -92,7 +107,10 @@ documents = Table(
     Column("sha256", String(64), nullable=False),
     Column("media_type", String(200), nullable=False),
     Column("declared_media_type", String(200)),
-    Column("object_key", String(300), nullable=False, unique=True),
+    # Not unique: a designation's request files are filed into expert/designation of the new
+    # expertise as new rows on the same object (same bytes, same hashes).
+    Column("object_key", String(300), nullable=False, index=True),
+    Column("source_document_id", ID),
     Column("depositor_account_id", ID, nullable=False, index=True),
     Column("depositor_role", String(32)),
     Column("cert_fingerprint", String(128)),

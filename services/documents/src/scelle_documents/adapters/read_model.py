@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from scelle_documents.adapters.orm import (
     document_reads,
     documents,
+    vault_designations,
     vault_expertises,
     vault_participants,
     vault_parties,
@@ -43,6 +44,23 @@ class ReadModel:
             values = {key: value for key, value in (("owner_account_id", owner_account_id),
                                                      ("designation_id", designation_id)) if value}
             self.session.execute(update(vault_expertises).where(vault_expertises.c.id == expertise_id).values(**values))
+        return not known
+
+    def upsert_designation(self, designation_id: str, *, version: int, status: str, designator_account_id: str,
+                           expert_account_id: str, at: datetime) -> bool:
+        """Create or move the designation forward; True when it was unknown before."""
+        known = self.session.execute(select(vault_designations.c.id).where(vault_designations.c.id == designation_id)
+                                     ).scalar_one_or_none() is not None
+        statement = pg_insert(vault_designations).values(
+            id=designation_id, version=version, status=status, designator_account_id=designator_account_id,
+            expert_account_id=expert_account_id, updated_at=at)
+        excluded = statement.excluded
+        self.session.execute(statement.on_conflict_do_update(
+            index_elements=[vault_designations.c.id],
+            set_={"version": excluded.version, "status": excluded.status, "updated_at": excluded.updated_at,
+                  "designator_account_id": excluded.designator_account_id,
+                  "expert_account_id": excluded.expert_account_id},
+            where=vault_designations.c.version < excluded.version))
         return not known
 
     def upsert_party(self, party_id: str, expertise_id: str, name: str, version: int) -> bool:
@@ -79,6 +97,8 @@ class ReadModel:
                              .values(account_id=surviving))
         self.session.execute(update(vault_expertises).where(vault_expertises.c.owner_account_id == merged)
                              .values(owner_account_id=surviving))
+        for column in (vault_designations.c.designator_account_id, vault_designations.c.expert_account_id):
+            self.session.execute(update(vault_designations).where(column == merged).values({column.name: surviving}))
         self.session.execute(update(documents).where(documents.c.depositor_account_id == merged)
                              .values(depositor_account_id=surviving))
         # Reads: keep the earliest first read of the two accounts.

@@ -17,9 +17,11 @@ from scelle_documents.adapters.orm import (
     document_shares,
     documents,
     folders,
+    vault_designations,
     vault_expertises,
     vault_participants,
 )
+from scelle_documents.domain.designations import Designation
 from scelle_documents.domain.model import Document, Expertise, Folder, Participant
 
 
@@ -33,7 +35,8 @@ def _participant(row: Any) -> Participant:
 
 
 def _folder(row: Any) -> Folder:
-    return Folder(row.id, row.expertise_id, row.path, row.kind, row.owner_ref, row.label, row.parent_id)
+    return Folder(row.id, row.expertise_id, row.path, row.kind, row.owner_ref, row.label, row.parent_id,
+                  row.designation_id)
 
 
 def _document(row: Any, shared_with: Iterable[str] = ()) -> Document:
@@ -44,7 +47,8 @@ def _document(row: Any, shared_with: Iterable[str] = ()) -> Document:
         depositor_account_id=row.depositor_account_id, depositor_role=row.depositor_role,
         cert_fingerprint=row.cert_fingerprint, deposited_at=row.deposited_at, receipt=row.receipt,
         locked_at=row.locked_at, locked_by=row.locked_by, lock_reason=row.lock_reason,
-        shared_with=frozenset(shared_with))
+        shared_with=frozenset(shared_with), designation_id=row.designation_id,
+        source_document_id=row.source_document_id)
 
 
 def encode_cursor(document: Document) -> str:
@@ -68,6 +72,15 @@ class VaultRepository:
     def expertise(self, expertise_id: str) -> Expertise | None:
         row = self.session.execute(select(vault_expertises).where(vault_expertises.c.id == expertise_id)).first()
         return _expertise(row) if row else None
+
+    def designation(self, designation_id: str) -> Designation | None:
+        row = self.session.execute(select(vault_designations).where(vault_designations.c.id == designation_id)).first()
+        return Designation(row.id, row.status, row.designator_account_id, row.expert_account_id) if row else None
+
+    def designation_folders(self, designation_id: str) -> list[Folder]:
+        rows = self.session.execute(select(folders).where(folders.c.designation_id == designation_id)
+                                    .order_by(folders.c.path)).all()
+        return [_folder(row) for row in rows]
 
     def participations(self, expertise_id: str, account_id: str) -> list[Participant]:
         """The account's participations that were not removed (active or not)."""
@@ -103,10 +116,16 @@ class VaultRepository:
                                                          folders.c.path == path)).first()
         return _folder(row) if row else None
 
+    def folder_by_path_in_designation(self, designation_id: str, path: str) -> Folder | None:
+        row = self.session.execute(select(folders).where(folders.c.designation_id == designation_id,
+                                                         folders.c.path == path)).first()
+        return _folder(row) if row else None
+
     def add_folder(self, folder: Folder, at: datetime, created_by: str | None) -> bool:
         """Insert ``folder`` unless its path exists; True when inserted."""
         result = self.session.execute(pg_insert(folders).values(
-            id=folder.id, expertise_id=folder.expertise_id, path=folder.path, kind=folder.kind,
+            id=folder.id, expertise_id=folder.expertise_id, designation_id=folder.designation_id,
+            path=folder.path, kind=folder.kind,
             owner_ref=folder.owner_ref, label=folder.label, parent_id=folder.parent_id, created_at=at,
             created_by=created_by).on_conflict_do_nothing(constraint="uq_folders_expertise_path")
             .returning(folders.c.id))
@@ -148,6 +167,12 @@ class VaultRepository:
         shares = self._shares([row.id for row in rows])
         return [_document(row, shares.get(row.id, ())) for row in rows]
 
+    def filed_sources(self, expertise_id: str) -> set[str]:
+        """Documents of other folders already filed into this expertise."""
+        rows = self.session.execute(select(documents.c.source_document_id).where(
+            documents.c.expertise_id == expertise_id, documents.c.source_document_id.is_not(None)))
+        return set(rows.scalars())
+
     def search(self, expertise_ids: Sequence[str], key: str, limit: int) -> list[Document]:
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.session.execute(select(documents).where(
@@ -159,7 +184,8 @@ class VaultRepository:
 
     def add_document(self, document: Document, search_name: str) -> None:
         self.session.execute(insert(documents).values(
-            id=document.id, expertise_id=document.expertise_id, folder_id=document.folder_id,
+            id=document.id, expertise_id=document.expertise_id, designation_id=document.designation_id,
+            source_document_id=document.source_document_id, folder_id=document.folder_id,
             version=document.version, file_name=document.file_name, original_name=document.original_name,
             search_name=search_name, size=document.size, sha256=document.sha256, media_type=document.media_type,
             declared_media_type=document.declared_media_type, object_key=document.object_key,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scelle_documents.domain.designations import Designation
 from scelle_documents.domain.rights import FolderRef, Membership
 
 
@@ -34,12 +35,13 @@ class Participant:
 @dataclass(frozen=True)
 class Folder:
     id: str
-    expertise_id: str
+    expertise_id: str | None
     path: str
     kind: str
     owner_ref: str | None
     label: str
     parent_id: str | None
+    designation_id: str | None = None
 
     @property
     def ref(self) -> FolderRef:
@@ -49,7 +51,7 @@ class Folder:
 @dataclass
 class Document:
     id: str
-    expertise_id: str
+    expertise_id: str | None
     folder_id: str
     version: int
     file_name: str
@@ -68,6 +70,8 @@ class Document:
     locked_by: str | None = None
     lock_reason: str | None = None
     shared_with: frozenset[str] = field(default_factory=frozenset)
+    designation_id: str | None = None
+    source_document_id: str | None = None
 
     @property
     def locked(self) -> bool:
@@ -76,11 +80,16 @@ class Document:
 
 @dataclass(frozen=True)
 class Caller:
-    """The caller inside one expertise: its participations (none = not a member)."""
+    """The caller inside one expertise (its participations) or one designation dossier.
+
+    For a dossier, ``expertise`` stands for the designation (its id and status) and
+    ``participants`` is empty: the dossier's own rules decide (``domain/designations.py``).
+    """
 
     account_id: str
     expertise: Expertise
     participants: tuple[Participant, ...]
+    designation: Designation | None = None
 
     @property
     def memberships(self) -> list[Membership]:

@@ -30,6 +30,7 @@ from scelle_documents.domain.errors import (
     StorageUnavailable,
     VaultError,
 )
+from scelle_documents.domain import designations as dossiers
 from scelle_documents.domain.files import sanitize_file_name, search_key, sniff_media_type
 from scelle_documents.domain.model import Caller, Document, Expertise, Folder, Participant
 from scelle_documents.domain.receipts import ReceiptSigner
@@ -122,7 +123,36 @@ def caller_in(uow: VaultUnitOfWork, actor: Actor, expertise_id: str) -> Caller:
     return Caller(actor.account_id, expertise, tuple(participants))
 
 
+def caller_in_designation(uow: VaultUnitOfWork, actor: Actor, designation_id: str) -> Caller:
+    """The caller in a designation dossier: its designator or its expert, else 404."""
+    designation = uow.vault.designation(designation_id)
+    if designation is None or not designation.is_member(actor.account_id):
+        raise NotFound("Désignation introuvable.")
+    stand_in = Expertise(designation.id, designation.status, f"Désignation {designation.id}", None)
+    return Caller(actor.account_id, stand_in, (), designation)
+
+
+def _caller_for(uow: VaultUnitOfWork, actor: Actor, expertise_id: str | None, designation_id: str | None) -> Caller:
+    if designation_id is not None:
+        return caller_in_designation(uow, actor, designation_id)
+    assert expertise_id is not None
+    return caller_in(uow, actor, expertise_id)
+
+
+def folder_in(uow: VaultUnitOfWork, actor: Actor, folder_id: str) -> tuple[Caller, Folder]:
+    """A folder and the caller's participations in its case or dossier; unknown or not a member → 404."""
+    folder = uow.vault.folder(folder_id)
+    if folder is None:
+        raise NotFound("Dossier introuvable.")
+    try:
+        return _caller_for(uow, actor, folder.expertise_id, folder.designation_id), folder
+    except NotFound:
+        raise NotFound("Dossier introuvable.") from None
+
+
 def decide(services: Services, caller: Caller, folder: Folder) -> Decision:
+    if caller.designation is not None:
+        return dossiers.decide(caller.designation, caller.account_id, folder.kind)
     return services.matrix.decide(caller.memberships, folder.ref, caller.expertise.status)
 
 
@@ -137,6 +167,10 @@ def require(services: Services, caller: Caller, folder: Folder, operation: Opera
         allowed = decision.allows(operation, shared_with=shared_with)
     if allowed:
         return decision
+    if caller.designation is not None:
+        rule, detail = decision.denial or dossiers.deposit_refusal(caller.designation, caller.account_id, folder.kind)
+        raise AccessDenied(detail, rule=rule, folder=folder.kind, status=caller.designation.status,
+                           operation=operation.value)
     rule, detail = services.matrix.explain(caller.memberships, folder.ref, caller.expertise.status, operation)
     raise AccessDenied(detail, rule=rule, folder=folder.kind, status=caller.expertise.status,
                        roles=sorted({p.role for p in caller.participants}), operation=operation.value)
@@ -154,7 +188,7 @@ def document_in(uow: VaultUnitOfWork, actor: Actor, document_id: str, *, for_upd
     if document is None:
         raise NotFound("Document introuvable.")
     try:
-        caller = caller_in(uow, actor, document.expertise_id)
+        caller = _caller_for(uow, actor, document.expertise_id, document.designation_id)
     except NotFound:
         raise NotFound("Document introuvable.") from None
     folder = uow.vault.folder(document.folder_id)
@@ -166,6 +200,17 @@ def require_owner(caller: Caller) -> None:
     if not caller.is_owner_expert:
         raise AccessDenied("Seul l'expert en charge du dossier peut faire cela.", rule="owner",
                            roles=sorted({p.role for p in caller.participants}))
+
+
+def audience(services: Services, uow: VaultUnitOfWork, caller: Caller, folder: Folder) -> list[str]:
+    """Accounts able to read a new document of ``folder`` (the depositor included)."""
+    if caller.designation is not None:
+        designation = caller.designation
+        readers = {account for account in (designation.designator_account_id, designation.expert_account_id)
+                   if dossiers.decide(designation, account, folder.kind).access >= Access.READ}
+    else:
+        readers = set(entitled_accounts(services, uow, caller.expertise, folder, None))
+    return sorted(readers | {caller.account_id})
 
 
 def entitled_accounts(services: Services, uow: VaultUnitOfWork, expertise: Expertise, folder: Folder,
@@ -244,13 +289,7 @@ def list_folders(services: Services, actor: Actor, expertise_id: str) -> dict[st
 def list_documents(services: Services, actor: Actor, folder_id: str, *, limit: int = 50,
                    cursor: str | None = None) -> dict[str, Any]:
     def use_case(uow: VaultUnitOfWork, now: datetime) -> dict[str, Any]:
-        folder = uow.vault.folder(folder_id)
-        if folder is None:
-            raise NotFound("Dossier introuvable.")
-        try:
-            caller = caller_in(uow, actor, folder.expertise_id)
-        except NotFound:
-            raise NotFound("Dossier introuvable.") from None
+        caller, folder = folder_in(uow, actor, folder_id)
         decision = require(services, caller, folder, Operation.LIST)
         try:
             after = decode_cursor(cursor) if cursor else None
@@ -277,19 +316,37 @@ def list_documents(services: Services, actor: Actor, folder_id: str, *, limit: i
     return run(services, actor, "documents.list", f"folder:{folder_id}", use_case)
 
 
+def list_designation_folders(services: Services, actor: Actor, designation_id: str) -> dict[str, Any]:
+    """The two folders of a designation dossier, with the caller's access and counts."""
+    def use_case(uow: VaultUnitOfWork, now: datetime) -> dict[str, Any]:
+        caller = caller_in_designation(uow, actor, designation_id)
+        assert caller.designation is not None
+        views = []
+        for folder in uow.vault.designation_folders(designation_id):
+            decision = decide(services, caller, folder)
+            if decision.access is Access.NONE:
+                continue
+            documents = uow.vault.documents_in([folder.id])
+            read = uow.vault.read_ids(actor.account_id, [document.id for document in documents])
+            views.append({"id": folder.id, "path": folder.path, "kind": folder.kind, "label": folder.label,
+                          "parent_id": folder.parent_id, "access": decision.access.name.lower(),
+                          "may_deposit": decision.access is Access.DEPOSIT, "document_count": len(documents),
+                          "unread_count": sum(document.id not in read for document in documents)})
+        uow.record(audit_entry(actor, "documents.list_folders", f"designation:{designation_id}", "allowed", now,
+                               folders=len(views)))
+        return {"designation_id": designation_id, "status": caller.designation.status, "folders": views,
+                "unread_count": sum(view["unread_count"] for view in views)}
+
+    return run(services, actor, "documents.list_folders", f"designation:{designation_id}", use_case)
+
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def create_subfolder(services: Services, actor: Actor, parent_id: str, name: str) -> dict[str, Any]:
     """A sub-folder where the caller may deposit; it is governed like its parent."""
     def use_case(uow: VaultUnitOfWork, now: datetime) -> dict[str, Any]:
-        parent = uow.vault.folder(parent_id)
-        if parent is None:
-            raise NotFound("Dossier introuvable.")
-        try:
-            caller = caller_in(uow, actor, parent.expertise_id)
-        except NotFound:
-            raise NotFound("Dossier introuvable.") from None
+        caller, parent = folder_in(uow, actor, parent_id)
         require(services, caller, parent, Operation.DEPOSIT)
         try:
             label = sanitize_file_name(name)[:200]
@@ -319,13 +376,7 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
     started = services.clock()
 
     def check(uow: VaultUnitOfWork) -> tuple[Caller, Folder, Decision, str]:
-        folder = uow.vault.folder(folder_id)
-        if folder is None:
-            raise NotFound("Dossier introuvable.")
-        try:
-            caller = caller_in(uow, actor, folder.expertise_id)
-        except NotFound:
-            raise NotFound("Dossier introuvable.") from None
+        caller, folder = folder_in(uow, actor, folder_id)
         decision = require(services, caller, folder, Operation.DEPOSIT)
         try:
             file_name = sanitize_file_name(name)
@@ -363,6 +414,7 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
             document_id = services.new_id()
             facts = {
                 "receipt_id": services.new_id(), "document_id": document_id, "expertise_id": folder.expertise_id,
+                "designation_id": folder.designation_id,
                 "folder": {"id": folder.id, "path": folder.path, "label": folder.label},
                 "file_name": file_name, "size": stored.size, "sha256": stored.sha256, "media_type": media_type,
                 "depositor": {"account_id": actor.account_id, "profile": actor.profile, "role": decision.role,
@@ -371,15 +423,15 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
             }
             assert services.signer is not None
             document = Document(
-                id=document_id, expertise_id=folder.expertise_id, folder_id=folder.id, version=1,
+                id=document_id, expertise_id=folder.expertise_id, designation_id=folder.designation_id,
+                folder_id=folder.id, version=1,
                 file_name=file_name, original_name=name, size=stored.size, sha256=stored.sha256,
                 media_type=media_type, declared_media_type=(declared_media_type or None) and declared_media_type[:200],
                 object_key=stored.key, depositor_account_id=actor.account_id, depositor_role=decision.role,
                 cert_fingerprint=actor.fingerprint, deposited_at=now, receipt=services.signer.sign(facts))
             uow.vault.add_document(document, search_key(file_name))
-            audience = sorted(set(entitled_accounts(services, uow, caller.expertise, folder, None))
-                              | {actor.account_id})
-            uow.publish(integration_events.deposited(document, folder, audience))
+            readers = audience(services, uow, caller, folder)
+            uow.publish(integration_events.deposited(document, folder, readers))
             uow.record(audit_entry(actor, action, f"document:{document.id}", "allowed", now, folder=folder.id,
                                    size=stored.size, sha256=stored.sha256, media_type=media_type))
             return document_view(document, folder) | {"receipt": document.receipt}

@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from dataclasses import replace
+
+from scelle_common.audit import AuditEntry
 from scelle_common.events import Event
 from scelle_common.messaging import PermanentError
+from scelle_documents.domain import designations as dossiers
 from scelle_documents.domain import folders as tree
+from scelle_documents.domain.files import search_key
 from scelle_documents.domain.model import Folder
+from scelle_documents.service_layer import integration_events
 from scelle_documents.service_layer.unit_of_work import VaultUnitOfWork
 
 
@@ -36,8 +42,57 @@ def _case(uow: VaultUnitOfWork, event: Event, at: datetime, new_id: Any) -> str:
 
 
 def expertise_changed(uow: VaultUnitOfWork, event: Event, at: datetime, new_id: Any) -> None:
-    """created, renamed, status_changed…: the case's status and name (folders on first sight)."""
-    _case(uow, event, at, new_id)
+    """created, renamed, status_changed…: the case's status and name (folders on first sight).
+
+    A case created from a designation gets the designation's request files filed into
+    ``expert/designation``: new rows on the same objects (same bytes, same hashes), each announced
+    and audited, the dossier left as it was.
+    """
+    expertise_id = _case(uow, event, at, new_id)
+    designation_id = event.data.get("designation_id")
+    if event.name == "expertise.created.v1" and designation_id:
+        file_designation(uow, expertise_id, str(designation_id), event.data.get("owner_account_id"), at, new_id)
+
+
+def file_designation(uow: VaultUnitOfWork, expertise_id: str, designation_id: str, owner_account_id: str | None,
+                     at: datetime, new_id: Any) -> int:
+    request = uow.vault.folder_by_path_in_designation(designation_id, dossiers.REQUEST_KIND.replace("*", designation_id))
+    target = uow.vault.folder_by_path(expertise_id, tree.DESIGNATION_FOLDER)
+    if request is None or target is None:
+        return 0
+    already = uow.vault.filed_sources(expertise_id)
+    filed = 0
+    for source in uow.vault.documents_in([request.id]):
+        if source.locked or source.id in already:
+            continue
+        document = replace(source, id=new_id(), expertise_id=expertise_id, designation_id=None, folder_id=target.id,
+                           version=1, shared_with=frozenset(), source_document_id=source.id)
+        uow.vault.add_document(document, search_key(document.file_name))
+        audience = sorted({account for account in (owner_account_id, source.depositor_account_id) if account})
+        uow.publish(integration_events.deposited(document, target, audience))
+        uow.record(AuditEntry(action="documents.file_designation", target=f"document:{document.id}",
+                              outcome="allowed", occurred_at=at, profile="system:expertise",
+                              details={"source_document_id": source.id, "designation_id": designation_id,
+                                       "expertise_id": expertise_id, "sha256": source.sha256}))
+        filed += 1
+    return filed
+
+
+def designation_changed(uow: VaultUnitOfWork, event: Event, at: datetime, new_id: Any) -> None:
+    """designation.*: the dossier's status and members; its two folders on first sight."""
+    data = event.data
+    try:
+        designation_id = str(data["designation_id"])
+        version = int(data["designation_version"])
+        designator, expert = str(data["designator_account_id"]), str(data["expert_account_id"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise PermanentError(f"{event.name} without designation id, version or accounts") from error
+    created = uow.read_model.upsert_designation(designation_id, version=version, status=str(data.get("status")),
+                                               designator_account_id=designator, expert_account_id=expert, at=at)
+    if created:
+        for kind, label in dossiers.DOSSIER_FOLDERS.items():
+            uow.vault.add_folder(Folder(new_id(), None, kind.replace("*", designation_id), kind, None, label, None,
+                                        designation_id), at, None)
 
 
 def party_added(uow: VaultUnitOfWork, event: Event, at: datetime, new_id: Any) -> None:

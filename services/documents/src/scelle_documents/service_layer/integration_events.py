@@ -25,7 +25,7 @@ def _time(moment: datetime) -> str:
 
 def _base(document: Document, folder: Folder) -> dict[str, Any]:
     return {
-        "expertise_id": document.expertise_id, "designation_id": None, "document_id": document.id,
+        "expertise_id": document.expertise_id, "designation_id": document.designation_id, "document_id": document.id,
         "document_version": document.version,
         "folder": {"id": folder.id, "path": folder.path, "kind": folder.kind, "label": folder.label},
         "file_name": document.file_name,

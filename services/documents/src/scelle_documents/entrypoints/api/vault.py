@@ -44,6 +44,12 @@ def list_folders(expertise_id: str) -> Response:
     return json_response(handlers.list_folders(services(), actor(), expertise_id))
 
 
+@blueprint.route("/designations/<designation_id>/folders", methods=["GET"])
+@blueprint.doc(summary="Le dossier d'une désignation (demande, réponse) : désignateur et expert désigné")
+def list_designation_folders(designation_id: str) -> Response:
+    return json_response(handlers.list_designation_folders(services(), actor(), designation_id))
+
+
 @blueprint.route("/folders/<folder_id>/subfolders", methods=["POST"])
 @blueprint.arguments(SubfolderInput)
 @blueprint.doc(summary="Créer un sous-dossier là où l'on peut déposer")
