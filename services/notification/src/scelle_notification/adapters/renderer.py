@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, Undefined
 
 from scelle_notification.domain.model import role_label, status_label
-from scelle_notification.domain.timefmt import euros, french_date, french_time
+from scelle_notification.domain.timefmt import euros, french_date, french_moment, french_time
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -40,7 +40,7 @@ def _tariff_rows(lines: Iterable[Mapping[str, Any]] | None) -> list[tuple[str, s
 def _environment(autoescape: bool) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=autoescape, trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True, undefined=Undefined)
-    env.filters.update(date=french_date, time=french_time, euros=euros, status_label=status_label,
+    env.filters.update(date=french_date, time=french_time, moment=french_moment, euros=euros, status_label=status_label,
                        role_label=role_label, invoice_rows=_invoice_rows, tariff_rows=_tariff_rows)
     return env
 

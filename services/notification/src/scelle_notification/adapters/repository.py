@@ -143,6 +143,11 @@ class Expertises:
         return [dict(row) for row in rows]
 
 
+# The fields of ``activities.details`` a digest shows, read as text columns (no JSON decoding).
+DETAIL_FIELDS = ("from_status", "to_status", "reason", "folder_path", "folder_label", "file_name", "document_id",
+                 "depositor_account_id", "depositor_name", "depositor_role")
+
+
 class Activities:
     """What happened in expertises, and who may be told about it in their digest."""
 
@@ -165,17 +170,15 @@ class Activities:
                 for account in accounts])
         return True
 
-    def readers_with_news(self, until: datetime, after_account: str | None, limit: int) -> list[str]:
-        """Accounts with at least one item recorded after their last digest and up to ``until``,
-        in account order from ``after_account`` (keyset pagination)."""
+    def readers_with_news(self, until: datetime) -> list[str]:
+        """Accounts with at least one item recorded after their last digest and up to ``until``, in
+        account order (one scan; the run then takes them in chunks)."""
         last = digest_state.c.last_until
         statement = (
-            select(digest_items.c.account_id)
+            select(digest_items.c.account_id).distinct()
             .select_from(digest_items.outerjoin(digest_state, digest_state.c.account_id == digest_items.c.account_id))
             .where(digest_items.c.recorded_at <= until, or_(last.is_(None), digest_items.c.recorded_at > last))
-            .group_by(digest_items.c.account_id).order_by(digest_items.c.account_id).limit(limit))
-        if after_account is not None:
-            statement = statement.where(digest_items.c.account_id > after_account)
+            .order_by(digest_items.c.account_id))
         return list(self._session.execute(statement).scalars().all())
 
     def items_for(self, account_ids: Sequence[str], until: datetime) -> list[Any]:
@@ -183,8 +186,8 @@ class Activities:
         last = digest_state.c.last_until
         return list(self._session.execute(
             select(digest_items.c.account_id, digest_items.c.recorded_at, activities.c.kind, activities.c.expertise_id,
-                   activities.c.expertise_name, activities.c.occurred_at, activities.c.details,
-                   last.label("last_until"))
+                   activities.c.expertise_name, activities.c.occurred_at,
+                   *(activities.c.details[field].astext.label(field) for field in DETAIL_FIELDS))
             .select_from(digest_items.join(activities, activities.c.id == digest_items.c.activity_id)
                          .outerjoin(digest_state, digest_state.c.account_id == digest_items.c.account_id))
             .where(digest_items.c.account_id.in_(account_ids), digest_items.c.recorded_at <= until,

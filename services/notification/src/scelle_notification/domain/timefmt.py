@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -38,3 +39,13 @@ def euros(cents: int | None) -> str:
     whole, rest = divmod(abs(cents), 100)
     grouped = f"{whole:,}".replace(",", "\u202f")
     return f"{sign}{grouped},{rest:02d}\u00a0€"
+
+
+@lru_cache(maxsize=65_536)
+def french_moment(instant: datetime) -> str:
+    """``le 03/12/2026 à 14h05`` (Paris time). Cached: a digest run formats each deposit's instant
+    for every reader of it."""
+    if not isinstance(instant, datetime):
+        return ""
+    moment = local(instant)
+    return f"le {moment.day:02d}/{moment.month:02d}/{moment.year} à {moment.hour:02d}h{moment.minute:02d}"

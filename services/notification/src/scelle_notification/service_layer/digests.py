@@ -1,6 +1,6 @@
 """The end-of-day digest run: one *Compte rendu d'activité* per person with news since their last one.
 
-Readers are taken in account order, ``digest_chunk_size`` at a time; each chunk is one transaction
+The readers with news are listed once, then taken in account order, ``digest_chunk_size`` at a time; each chunk is one transaction
 that queues the rendered digests and moves each reader's period end to ``until``. A crashed run
 leaves the committed chunks done and the rest untouched, so running it again finishes the work;
 running it again for the same ``until`` finds nothing new (each reader's period already ends
@@ -38,27 +38,29 @@ def digest_key(until: datetime) -> str:
 
 
 def _item(row: Any) -> Item:
-    details = row.details
     if row.kind == "status":
-        return StatusChange(row.expertise_id, row.expertise_name or "", row.occurred_at, details.get("from_status"),
-                            details.get("to_status") or "", details.get("reason"))
-    return Deposit(row.expertise_id, row.expertise_name or "", row.occurred_at, details.get("folder_path") or "",
-                   details.get("folder_label") or "", details.get("file_name") or "", details.get("document_id") or "",
-                   details.get("depositor_account_id"), details.get("depositor_name") or "",
-                   details.get("depositor_role"))
+        return StatusChange(row.expertise_id, row.expertise_name or "", row.occurred_at, row.from_status,
+                            row.to_status or "", row.reason)
+    return Deposit(row.expertise_id, row.expertise_name or "", row.occurred_at, row.folder_path or "",
+                   row.folder_label or "", row.file_name or "", row.document_id or "", row.depositor_account_id,
+                   row.depositor_name or "", row.depositor_role)
 
 
 def run_digest(services: Services, until: datetime, *, max_chunks: int | None = None) -> DigestReport:
     """Queue the digests of every reader with news up to ``until`` (``max_chunks`` stops early: tests
     use it to simulate a crash)."""
     report = DigestReport(until)
-    after: str | None = None
-    while max_chunks is None or report.chunks < max_chunks:
+    with services.unit_of_work() as uow:
+        candidates = uow.activities.readers_with_news(until)
+    size = services.digest_chunk_size
+    for start in range(0, len(candidates), size):
+        if max_chunks is not None and report.chunks >= max_chunks:
+            break
+        readers = candidates[start:start + size]
         with services.unit_of_work() as uow:
+            # Under the run lock, each reader's period is read again: a reader a concurrent run
+            # has just served has nothing left up to ``until``, so gets nothing twice.
             uow.digests.lock_run()
-            readers = uow.activities.readers_with_news(until, after, services.digest_chunk_size)
-            if not readers:
-                break
             last = uow.digests.last_until(readers)
             rows = uow.activities.items_for(readers, until)
             contacts = uow.contacts.contacts_of(readers)
@@ -101,5 +103,4 @@ def run_digest(services: Services, until: datetime, *, max_chunks: int | None = 
             uow.commit()
         report.readers += len(readers)
         report.chunks += 1
-        after = readers[-1]
     return report
