@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 from scelle_common.events import new_event
 from scelle_common.messaging import Outcome
 
-from .conftest import audit_rows, deposited, expert_card, feed, naming, outbox_events, problem
+from .conftest import Caller, audit_rows, deposited, expert_card, feed, naming, outbox_events, problem
 
 
 # -- drafting and sending -------------------------------------------------------------------------
@@ -253,3 +254,23 @@ def test_statistics_count_outcomes_and_the_median_hours_to_answer(flow, clock):
     figures = flow.magistrat.get("/v1/designations/statistics").get_json()
     assert figures == {"drafts": 1, "sent": 6, "pending": 1, "accepted": 3, "refused": 1, "withdrawn": 1,
                        "median_hours_to_answer": 7.0}
+
+
+def test_two_answers_at_the_same_moment_make_one_answer(flow, app, principal_signer):
+    designation_id = flow.sent()
+    flow.deposit(designation_id, part="reponse")
+    results: list[int] = []
+    start = threading.Barrier(2)
+
+    def answer(path: str, body: dict) -> None:
+        expert = Caller(app.test_client(), principal_signer, flow.expert.account_id, "expert")
+        start.wait()
+        results.append(expert.post(f"/v1/designations/{designation_id}/{path}", json=body).status_code)
+
+    threads = [threading.Thread(target=answer, args=("acceptance", naming())),
+               threading.Thread(target=answer, args=("refusal", {"justification": "Non"}))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 409]
