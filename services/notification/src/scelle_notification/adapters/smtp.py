@@ -12,15 +12,17 @@ from email.utils import formataddr, make_msgid, parseaddr
 from scelle_notification.service_layer.ports import DeliveryError, OutgoingMail
 
 
-def _error(exc: BaseException) -> DeliveryError:
+def _error(exc: BaseException, *, session: bool = False) -> DeliveryError:
+    """``session``: raised while opening the session (EHLO, STARTTLS, AUTH), never about a recipient."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in exc.recipients.values()]
         code = codes[0] if codes else None
         return DeliveryError(code, f"destinataire refusé ({code})")
     if isinstance(exc, smtplib.SMTPResponseException):
         message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return DeliveryError(exc.smtp_code, f"{exc.smtp_code} {message}"[:300])
-    return DeliveryError(None, f"serveur injoignable ({type(exc).__name__})")
+        about_us = session or isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError)
+        return DeliveryError(exc.smtp_code, f"{exc.smtp_code} {message}"[:300], about_us=about_us)
+    return DeliveryError(None, f"serveur injoignable ({type(exc).__name__})", about_us=True)
 
 
 class SmtpSession:
@@ -70,7 +72,7 @@ class SmtpMailer:
                 if self._username:
                     smtp.login(self._username, self._password)
             except (OSError, smtplib.SMTPException) as exc:
-                raise _error(exc) from None
+                raise _error(exc, session=True) from None
             yield SmtpSession(smtp, self._sender, self._domain)
         finally:
             try:

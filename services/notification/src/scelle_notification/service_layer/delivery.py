@@ -101,7 +101,8 @@ def _record_failure(uow: Any, services: Services, row: Any, error: DeliveryError
                     permanent: bool = False) -> None:
     now: datetime = services.clock()
     attempts = int(row["attempts"]) + 1
-    if permanent or classify(error.smtp_code) is Failure.PERMANENT or services.retry.gives_up(attempts):
+    refused_for_good = not error.about_us and classify(error.smtp_code) is Failure.PERMANENT
+    if permanent or refused_for_good or services.retry.gives_up(attempts):
         uow.emails.mark_failed(row["id"], attempts, error.detail, error.smtp_code, now)
         uow.publish(integration_events.email_failed(row, attempts, error.detail, error.smtp_code, now))
         report.failed += 1

@@ -8,12 +8,18 @@ from typing import Protocol
 
 
 class DeliveryError(Exception):
-    """The server refused or could not be reached; ``smtp_code`` is ``None`` when it never answered."""
+    """The server refused or could not be reached; ``smtp_code`` is ``None`` when it never answered.
 
-    def __init__(self, smtp_code: int | None, detail: str) -> None:
+    ``about_us`` marks a refusal of the sender or the session (STARTTLS required, authentication,
+    MAIL FROM): a configuration to fix, never a reason to give up a recipient's mail, so it always
+    waits like a temporary failure whatever its code.
+    """
+
+    def __init__(self, smtp_code: int | None, detail: str, *, about_us: bool = False) -> None:
         super().__init__(detail)
         self.smtp_code = smtp_code
         self.detail = detail
+        self.about_us = about_us
 
 
 @dataclass(frozen=True)
