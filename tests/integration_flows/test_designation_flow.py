@@ -1,9 +1,11 @@
-"""A designation across services on the real broker: the magistrat designates, the expert accepts,
-the expertise service opens the case with the magistrat *en charge*, the vault builds its folders,
-and the designator's notification event is on the bus.
+"""A designation across services on the real broker: the magistrat designates and deposits the
+request in the vault's dossier, the expert accepts, the expertise service opens the case with the
+magistrat *en charge*, the vault files the request into the case's ``expert/designation`` (same
+SHA-256), and the notification events are on the bus; a refusal creates no case.
 
 Real apps of designation, expertise and documents, each on its own migrated database, their
-consumers and relays running on one bus namespace; the vault on the real S3 server.
+consumers and relays running on one bus namespace; the vault on the real S3 server. No service is
+mocked: every event in these flows is published by the service that owns it.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from typing import Any
 
 import pika
 
-from scelle_common.events import new_event, parse_event, serialize_event
+from scelle_common.events import Event, parse_event
 
 from .conftest import Caller, Platform, eventually
 
-REQUEST = b"%PDF-1.7\n% ordonnance de designation " + uuid.uuid4().bytes
 NAMING = {"first_applicant": "Poitou", "first_defender": "Hartmann", "jurisdiction": "TJ Bordeaux",
           "rg_number": "22/03700", "record_number": None, "expert_name": "Garnier", "mi_number": None,
           "designation_date": "14-11-2026"}
 
 
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 def probe_queue(platform: Platform, *routing_keys: str) -> str:
-    """A queue of our own on the namespace's exchange, standing where the notification service listens."""
+    """A queue of our own on the namespace's exchange, where the notification service would listen."""
     name = platform.namespace.queue("probe", uuid.uuid4().hex[:8])
     connection = pika.BlockingConnection(pika.URLParameters(platform.namespace.broker_url))
     try:
@@ -35,7 +40,7 @@ def probe_queue(platform: Platform, *routing_keys: str) -> str:
     return name
 
 
-def drain(platform: Platform, queue: str) -> list[Any]:
+def drain(platform: Platform, queue: str) -> list[Event]:
     connection = pika.BlockingConnection(pika.URLParameters(platform.namespace.broker_url))
     events = []
     try:
@@ -49,34 +54,8 @@ def drain(platform: Platform, queue: str) -> list[Any]:
         connection.close()
 
 
-def announce_dossier_deposit(platform: Platform, designation_id: str, depositor: Caller) -> str:
-    """``documents.document_deposited.v1`` for ``designation/<id>/demande``, published on the bus.
-
-    Stands for the vault's deposit until documents serves designation dossiers (see the xfail test
-    below, which makes the same deposit through the vault's API).
-    """
-    document_id = str(uuid.uuid4())
-    event = new_event(service="documents", name="documents.document_deposited.v1", subject=document_id, data={
-        "expertise_id": None, "designation_id": designation_id, "document_id": document_id, "document_version": 1,
-        "folder": {"id": str(uuid.uuid4()), "path": f"designation/{designation_id}/demande",
-                   "kind": "designation/*/demande", "label": "Désignation / Demande"},
-        "file_name": "Ordonnance.pdf", "size": len(REQUEST), "sha256": hashlib.sha256(REQUEST).hexdigest(),
-        "media_type": "application/pdf", "depositor_account_id": depositor.account_id,
-        "depositor_role": "magistrat", "cert_fingerprint": None, "deposited_at": "2026-11-20T09:10:00Z",
-        "audience": [depositor.account_id], "receipt_id": str(uuid.uuid4())})
-    connection = pika.BlockingConnection(pika.URLParameters(platform.namespace.broker_url))
-    try:
-        connection.channel().basic_publish(
-            platform.namespace.topology.exchange, event.name, serialize_event(event),
-            pika.BasicProperties(content_type="application/cloudevents+json", delivery_mode=2))
-    finally:
-        connection.close()
-    return document_id
-
-
 def designate(platform: Platform, magistrat: Caller, expert: Caller) -> str:
-    designation = platform.apps["designation"]
-    created = magistrat.post(designation, "/v1/designations", json={
+    created = magistrat.post(platform.apps["designation"], "/v1/designations", json={
         "designator": {"given_name": "François", "surname": "Dupont", "email": "f.dupont@justice.test"},
         "expert": {"account_id": expert.account_id, "given_name": "Hélène", "surname": "Garnier",
                    "email": "h.garnier@experts.test", "court_code": "bordeaux", "specialities": ["E.1.3"]}})
@@ -84,22 +63,43 @@ def designate(platform: Platform, magistrat: Caller, expert: Caller) -> str:
     return created.get_json()["id"]  # type: ignore[no-any-return]
 
 
-def test_an_accepted_designation_becomes_an_expertise_with_its_magistrat_en_charge(platform):
+def dossier_folder(platform: Platform, caller: Caller, designation_id: str, part: str) -> dict[str, Any]:
+    """The vault's folder ``designation/<id>/<part>``, once the vault has opened the dossier."""
+    documents = platform.apps["documents"]
+    folders = eventually(lambda: caller.get(documents, f"/v1/designations/{designation_id}/folders")
+                         .get_json().get("folders"), what="the vault's designation dossier")
+    return next(f for f in folders if f["path"] == f"designation/{designation_id}/{part}")
+
+
+def deposit(platform: Platform, caller: Caller, folder: dict[str, Any], name: str, content: bytes) -> Any:
+    return platform.apps["documents"].test_client().post(
+        f"/v1/folders/{folder['id']}/documents", query_string={"name": name}, data=content,
+        headers=caller.headers({"Content-Type": "application/octet-stream"}))
+
+
+def test_an_accepted_designation_becomes_a_case_with_its_magistrat_en_charge_and_its_files(platform):
     magistrat, expert = platform.caller("magistrat"), platform.caller("expert")
     designation, expertise, documents = (platform.apps[s] for s in ("designation", "expertise", "documents"))
     notifications = probe_queue(platform, "designation.created.v1", "designation.accepted.v1")
+    request = b"%PDF-1.7\n% ordonnance de designation " + uuid.uuid4().bytes
 
     designation_id = designate(platform, magistrat, expert)
     path = f"/v1/designations/{designation_id}"
-    announce_dossier_deposit(platform, designation_id, magistrat)
+    # Nothing in the dossier yet: envoyer names what is missing.
+    assert magistrat.post(designation, f"{path}/sending").get_json()["missing"] == ["documents"]
+
+    # The magistrat deposits the request through the vault; the designation hears of it from the bus.
+    stored = deposit(platform, magistrat, dossier_folder(platform, magistrat, designation_id, "demande"),
+                     "Ordonnance.pdf", request)
+    assert stored.status_code == 201, stored.get_json()
     eventually(lambda: magistrat.get(designation, path).get_json()["document_count"] == 1,
-               what="the designation to learn of its request file from the bus")
+               what="the designation to learn of the vault's deposit")
     assert magistrat.post(designation, f"{path}/sending").status_code == 200
     assert expert.get(designation, "/v1/designations/pending").get_json()["count"] == 1
     accepted = expert.post(designation, f"{path}/acceptance", json=NAMING | {"portalis_number": "DBYK-W-B7C-B45M"})
     assert accepted.status_code == 200, accepted.get_json()
 
-    # The expertise service created the case from designation.accepted.v1 …
+    # The expertise service created the case from designation.accepted.v1, the magistrat en charge …
     case = eventually(lambda: expert.get(expertise, "/v1/expertises").get_json()["items"],
                       what="the expertise created from the acceptance")[0]
     seen = magistrat.get(expertise, f"/v1/expertises/{case['id']}").get_json()
@@ -107,42 +107,7 @@ def test_an_accepted_designation_becomes_an_expertise_with_its_magistrat_en_char
     assert seen["my_role"] == "magistrat" and seen["magistrat_en_charge"] == "François DUPONT"
     assert seen["display_name"] == "POITOU_HARTMANN_TJ BORDEAUX_22/03700_GARNIER_14-11-2026"
 
-    # … the vault built its folders from expertise.created.v1, expert/designation among them …
-    folders = eventually(lambda: expert.get(documents, f"/v1/expertises/{case['id']}/folders").get_json()
-                         .get("folders"), what="the vault folders of the new case")
-    assert "expert/designation" in {folder["path"] for folder in folders}
-
-    # … and the designator's notification event is on the bus (the expert's one on sending too).
-    published = eventually(lambda: drain(platform, notifications), what="the notification events")
-    by_name = {event.name: event for event in published}
-    assert by_name["designation.created.v1"].data["expert_account_id"] == expert.account_id
-    assert by_name["designation.accepted.v1"].data["designator_account_id"] == magistrat.account_id
-    assert by_name["designation.accepted.v1"].data["request_documents"][0]["sha256"] == \
-        hashlib.sha256(REQUEST).hexdigest()
-
-
-def test_the_designation_files_reach_expert_designation_with_the_same_sha256(platform):
-    magistrat, expert = platform.caller("magistrat"), platform.caller("expert")
-    designation, expertise, documents = (platform.apps[s] for s in ("designation", "expertise", "documents"))
-    designation_id = designate(platform, magistrat, expert)
-    path = f"/v1/designations/{designation_id}"
-
-    # The designator deposits into the dossier through the vault's own API.
-    dossier = eventually(lambda: magistrat.get(documents, f"/v1/designations/{designation_id}/folders")
-                         .get_json().get("folders"), timeout=3, what="the vault's designation dossier")
-    request_folder = next(f for f in dossier if f["path"] == f"designation/{designation_id}/demande")
-    deposit = documents.test_client().post(
-        f"/v1/folders/{request_folder['id']}/documents", query_string={"name": "Ordonnance.pdf"}, data=REQUEST,
-        headers=magistrat.headers({"Content-Type": "application/octet-stream"}))
-    assert deposit.status_code == 201, deposit.get_json()
-    eventually(lambda: magistrat.get(designation, path).get_json()["document_count"] == 1,
-               what="the designation to learn of the vault's deposit")
-    assert magistrat.post(designation, f"{path}/sending").status_code == 200
-    assert expert.post(designation, f"{path}/acceptance", json=NAMING).status_code == 200
-
-    case = eventually(lambda: expert.get(expertise, "/v1/expertises").get_json()["items"],
-                      what="the expertise created from the acceptance")[0]
-
+    # … the vault filed the request into the case's expert/designation, same bytes, same SHA-256 …
     def filed() -> list[dict[str, Any]] | None:
         folders = expert.get(documents, f"/v1/expertises/{case['id']}/folders").get_json().get("folders") or []
         target = next((f for f in folders if f["path"] == "expert/designation"), None)
@@ -150,5 +115,51 @@ def test_the_designation_files_reach_expert_designation_with_the_same_sha256(pla
             return None
         return expert.get(documents, f"/v1/folders/{target['id']}/documents").get_json().get("items") or None
 
-    items = eventually(filed, what="the request documents filed into expert/designation")
-    assert [item["sha256"] for item in items] == [hashlib.sha256(REQUEST).hexdigest()]
+    [item] = eventually(filed, what="the request documents filed into expert/designation")
+    assert item["sha256"] == sha256(request) == stored.get_json()["sha256"]
+    download = documents.test_client().get(f"/v1/documents/{item['id']}/content", headers=expert.headers())
+    assert download.status_code == 200 and sha256(download.get_data()) == sha256(request)
+
+    # … and the notification events are on the bus: the expert's on sending, the designator's on acceptance.
+    published = {event.name: event for event in
+                 eventually(lambda: drain(platform, notifications), what="the notification events")}
+    assert published["designation.created.v1"].data["expert_account_id"] == expert.account_id
+    told = published["designation.accepted.v1"].data
+    assert told["designator_account_id"] == magistrat.account_id and told["designator_profile"] == "magistrat"
+    assert [d["sha256"] for d in told["request_documents"]] == [sha256(request)]
+
+
+def test_a_refused_designation_creates_no_case_and_the_designator_gets_the_justification(platform):
+    magistrat, expert = platform.caller("magistrat"), platform.caller("expert")
+    designation, expertise = platform.apps["designation"], platform.apps["expertise"]
+    notifications = probe_queue(platform, "designation.refused.v1")
+    designation_id = designate(platform, magistrat, expert)
+    path = f"/v1/designations/{designation_id}"
+    request_folder = dossier_folder(platform, magistrat, designation_id, "demande")
+    assert deposit(platform, magistrat, request_folder, "Ordonnance.pdf", b"%PDF-1.7 ordonnance").status_code == 201
+    eventually(lambda: magistrat.get(designation, path).get_json()["document_count"] == 1,
+               what="the request file")
+    assert magistrat.post(designation, f"{path}/sending").status_code == 200
+
+    # Refusing needs a justification file, deposited by the expert in the response folder of the vault.
+    assert expert.post(designation, f"{path}/refusal", json={"justification": "Conflit"}).status_code == 422
+    motive = b"%PDF-1.7 motif du refus " + uuid.uuid4().bytes
+    response_folder = eventually(lambda: dossier_folder(platform, expert, designation_id, "reponse"),
+                                 what="the expert's view of the dossier")
+    stored = eventually(lambda: (r := deposit(platform, expert, response_folder, "Motif.pdf", motive))
+                        .status_code == 201 and r, what="the expert's deposit once the dossier is sent")
+    eventually(lambda: len(expert.get(designation, path).get_json()["documents"]["reponse"]) == 1,
+               what="the justification file")
+    refused = expert.post(designation, f"{path}/refusal", json={"justification": "Conflit d'intérêts"})
+    assert refused.status_code == 200 and refused.get_json()["status_label"] == "Rejetée"
+
+    [told] = eventually(lambda: drain(platform, notifications), what="the refusal on the bus")
+    assert told.data["designator_account_id"] == magistrat.account_id
+    assert [d["sha256"] for d in told.data["response_documents"]] == [stored.get_json()["sha256"]]
+    # The dossier is closed in the vault, and no case exists.
+    documents = platform.apps["documents"]
+    eventually(lambda: magistrat.get(documents, f"/v1/designations/{designation_id}/folders").get_json()
+               .get("status") == "refusee", what="the vault to close the dossier")
+    assert not dossier_folder(platform, magistrat, designation_id, "demande")["may_deposit"]
+    assert deposit(platform, magistrat, request_folder, "Tard.pdf", b"%PDF-1.7 tard").status_code != 201
+    assert expert.get(expertise, "/v1/expertises").get_json()["items"] == []
