@@ -137,9 +137,10 @@ class Case:
         return {"expertise_id": self.id, "display_name": self.name, "status": "en_creation",
                 "expertise_version": self.version} | extra
 
-    def created(self) -> Event:
+    def created(self, designated_by: Person | None = None) -> Event:
         return new_event(service="expertise", name="expertise.created.v1", subject=self.id, data=self._data(
             owner_account_id=self.owner.account_id, created_by=self.owner.account_id,
+            designated_by_account_id=designated_by.account_id if designated_by else None,
             created_at="2026-12-01T09:00:00Z"))
 
     def participant(self, who: Person, role: str, added_by: str | None = None, active: bool = True) -> Event:

@@ -48,3 +48,16 @@ def test_a_removed_participant_is_no_longer_told_of_status_changes(notification,
     told = {row[0] for row in notification.sql("SELECT account_id FROM digest_items")}
     assert told == {expert.account_id, judge.account_id}
     assert notification.sql("SELECT active FROM memberships WHERE account_id = :a", a=lawyer.account_id) == [(False,)]
+
+
+def test_only_participants_added_by_someone_else_are_told_and_not_the_designator_twice(notification):
+    expert, judge, lawyer = person("expert", "E"), person("magistrat", "M"), person("avocat", "L")
+    for who in (expert, judge, lawyer):
+        notification.feed(who.registered())
+    case = Case(expert, "LIMA_MIKE")
+    notification.feed(case.created(designated_by=judge))
+    notification.feed(case.participant(judge, "magistrat"))  # attached on acceptance: told by designation_accepted
+    notification.feed(case.participant(expert, "expert", added_by=expert.account_id))
+    notification.feed(case.participant(lawyer, "avocat"))
+    assert notification.sql("SELECT recipient_account_id, kind FROM emails") == [(lawyer.account_id,
+                                                                                  "participant_added")]

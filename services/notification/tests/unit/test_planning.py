@@ -26,6 +26,11 @@ class Directory:
     def active_experts(self) -> list[Contact]:
         return [c for c in self.people.values() if c.profile == "expert" and c.status == "active"]
 
+    def designator_of(self, expertise_id: str) -> str | None:
+        return self.designators.get(expertise_id)
+
+    designators: dict[str, str] = {}
+
 
 EXPERT = Contact("expert-1", "expert", "Hélène", "Garnier", "helene@experts.test")
 JUDGE = Contact("judge-1", "magistrat", "François", "Dupont", "francois@justice.test")
@@ -77,6 +82,13 @@ def test_a_participant_added_by_someone_else_is_told_but_not_one_who_added_thems
     assert (mail.kind, mail.account_id, mail.email) == ("participant_added", data["account_id"], data["email"])
     assert plan("expertise.participant_added.v1", data | {"added_by": data["account_id"]}, Directory()) == []
     assert plan("expertise.participant_added.v1", data | {"active": False}, Directory()) == []
+
+
+def test_the_designator_attached_on_acceptance_is_not_told_again_that_they_take_part():
+    data = example("expertise", "expertise.participant_added.v1")
+    directory = Directory()
+    directory.designators = {data["expertise_id"]: data["account_id"]}
+    assert plan("expertise.participant_added.v1", data, directory) == []
 
 
 def test_an_invited_person_without_an_account_is_mailed_at_their_address():

@@ -63,6 +63,7 @@ expertises = Table(
     Column("status", String(16)),
     Column("owner_account_id", ID),
     Column("updated_at", TS, nullable=False),
+    Column("designated_by_account_id", ID),
 )
 
 memberships = Table(

@@ -97,16 +97,21 @@ class Expertises:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def save(self, data: Mapping[str, Any], at: datetime, owner: str | None = None) -> None:
+    def save(self, data: Mapping[str, Any], at: datetime, owner: str | None = None,
+             designated_by: str | None = None) -> None:
         values = {"expertise_id": data["expertise_id"], "expertise_version": int(data.get("expertise_version") or 0),
                   "display_name": data.get("display_name"), "status": data.get("status"), "updated_at": at}
-        statement = insert(expertises).values(values | ({"owner_account_id": owner} if owner else {}))
-        changes = {key: statement.excluded[key] for key in values if key != "expertise_id"}
-        if owner:
-            changes["owner_account_id"] = statement.excluded.owner_account_id
+        known = {key: value for key, value in (("owner_account_id", owner), ("designated_by_account_id", designated_by))
+                 if value}
+        statement = insert(expertises).values(values | known)
+        changes = {key: statement.excluded[key] for key in (*values, *known) if key != "expertise_id"}
         self._session.execute(statement.on_conflict_do_update(
             index_elements=[expertises.c.expertise_id], set_=changes,
             where=expertises.c.expertise_version < statement.excluded.expertise_version))
+
+    def designator_of(self, expertise_id: str) -> str | None:
+        return self._session.execute(select(expertises.c.designated_by_account_id)  # type: ignore[no-any-return]
+                                     .where(expertises.c.expertise_id == expertise_id)).scalar()
 
     def name(self, expertise_id: str) -> str | None:
         return self._session.execute(select(expertises.c.display_name)  # type: ignore[no-any-return]

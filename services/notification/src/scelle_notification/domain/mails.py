@@ -39,6 +39,9 @@ class Directory(Protocol):
 
     def active_experts(self) -> Iterable[Contact]: ...
 
+    def designator_of(self, expertise_id: str) -> str | None:
+        """Who designated the expert of this expertise (from ``expertise.created``), if anyone."""
+
 
 Planner = Callable[[Mapping[str, Any], Directory], list[MailRequest]]
 PLANNERS: dict[str, Planner] = {}
@@ -160,10 +163,13 @@ def _participant_context(data: Mapping[str, Any], directory: Directory, by: str)
 
 @plans("expertise.participant_added.v1")
 def participant_added(data: Mapping[str, Any], directory: Directory) -> list[MailRequest]:
-    """An existing account joins an expertise: it is told where and as what (not the person who
-    added themself, nor an inactive participant)."""
+    """An existing account joins an expertise: it is told where and as what — not the person who
+    added themself, nor an inactive participant, nor the designator attached when the expert
+    accepted (``designation_accepted`` told them already)."""
     account_id = data.get("account_id")
     if not account_id or data.get("active") is False or account_id == data.get("added_by"):
+        return []
+    if data.get("expertise_id") and directory.designator_of(data["expertise_id"]) == account_id:
         return []
     name = display_name(data.get("given_name"), data.get("surname"))
     return _to_account("participant_added", account_id, directory, _participant_context(data, directory, "added_by"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from scelle_common.events import Event
 from scelle_notification.domain import mails
-from scelle_notification.domain.model import display_name
+from scelle_notification.domain.model import Contact, display_name
 from scelle_notification.service_layer.context import Clock, new_id, utc_now
 from scelle_notification.service_layer.unit_of_work import NotificationUnitOfWork
 
@@ -31,8 +31,24 @@ def queue_mails(uow: NotificationUnitOfWork, event: Event, requests: Sequence[ma
     return uow.emails.enqueue(rows)
 
 
+class _Directory:
+    """The read model as the planner sees it."""
+
+    def __init__(self, uow: NotificationUnitOfWork) -> None:
+        self._uow = uow
+
+    def contact(self, account_id: str) -> Contact | None:
+        return self._uow.contacts.contact(account_id)
+
+    def active_experts(self) -> list[Contact]:
+        return self._uow.contacts.active_experts()
+
+    def designator_of(self, expertise_id: str) -> str | None:
+        return self._uow.expertises.designator_of(expertise_id)
+
+
 def plan_and_queue(uow: NotificationUnitOfWork, event: Event, clock: Clock = utc_now) -> int:
-    return queue_mails(uow, event, mails.plan(event.name, event.data, uow.contacts), clock())
+    return queue_mails(uow, event, mails.plan(event.name, event.data, _Directory(uow)), clock())
 
 
 # -- contact read model ---------------------------------------------------------------------------
@@ -48,7 +64,8 @@ def accounts_merged(uow: NotificationUnitOfWork, event: Event, clock: Clock = ut
 
 
 def expertise_changed(uow: NotificationUnitOfWork, event: Event, clock: Clock = utc_now) -> None:
-    uow.expertises.save(event.data, event.time, owner=event.data.get("owner_account_id"))
+    uow.expertises.save(event.data, event.time, owner=event.data.get("owner_account_id"),
+                        designated_by=event.data.get("designated_by_account_id"))
 
 
 def participant_changed(uow: NotificationUnitOfWork, event: Event, clock: Clock = utc_now) -> None:
