@@ -261,3 +261,19 @@ def test_naming_dates_accept_the_client_separators_and_iso():
         fields = {"first_applicant": "a", "first_defender": "b", "jurisdiction": "c", "rg_number": "d",
                   "expert_name": "e", "designation_date": text}
         assert Naming.from_fields(fields).as_data()["designation_date"] == "29-02-2024"
+
+
+# -- the directory --------------------------------------------------------------------------------
+
+def test_the_directory_wins_over_the_client_snapshot_and_refuses_what_is_not_an_active_expert():
+    from scelle_designation.domain.directory import DirectoryEntry, expert_from_directory
+
+    choice = ExpertChoice(EXPERT, "Helene", "Garnier", court_code="bordeaux")
+    assert expert_from_directory(choice, None) == choice  # not heard of yet: the client's card stands
+    entry = DirectoryEntry(EXPERT, "expert", "active", "Hélène", "Garnier", "h@experts.test", "paris", False, ("E.1",))
+    chosen = expert_from_directory(choice, entry)
+    assert (chosen.given_name, chosen.court_code, chosen.specialities) == ("Hélène", "paris", ("E.1",))
+    for profile, status in (("avocat", "active"), ("expert", "suspended"), ("expert", "merged")):
+        with pytest.raises(InvalidRequest) as invalid:
+            expert_from_directory(choice, DirectoryEntry(EXPERT, profile, status))
+        assert "/expert/account_id" in invalid.value.fields

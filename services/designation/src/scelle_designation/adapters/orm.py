@@ -7,7 +7,7 @@ whole, never queried field by field.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -57,6 +57,23 @@ designation_files = Table(
     Column("deposited_at", DateTime(timezone=True), nullable=False),
     Column("depositor_account_id", ID),
     Column("removed_at", DateTime(timezone=True)),
+)
+
+# identity's directory as last announced (identity.account_registered/updated, accounts_merged).
+directory_accounts = Table(
+    "directory_accounts",
+    metadata,
+    Column("account_id", ID, primary_key=True),
+    Column("account_version", Integer, nullable=False),
+    Column("profile", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("given_name", String(100)),
+    Column("surname", String(100)),
+    Column("email", String(254)),
+    Column("court_code", String(64)),
+    Column("national_list", Boolean),
+    Column("specialities", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 idempotency_keys = Table(

@@ -10,13 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Text, and_, cast, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from scelle_designation.adapters.orm import designation_files, designation_reminders, designations, idempotency_keys
+from scelle_designation.adapters.orm import (
+    designation_files,
+    designation_reminders,
+    designations,
+    directory_accounts,
+    idempotency_keys,
+)
 from scelle_designation.domain import model
+from scelle_designation.domain.directory import DirectoryEntry
 from scelle_designation.domain.errors import InvalidRequest
 from scelle_designation.domain.naming import Naming
 
@@ -183,9 +190,55 @@ class DesignationRepository:
             "median_hours_to_answer": round(float(median), 2) if median is not None else None,
         }
 
-    def owner_of_document(self, document_id: str) -> str | None:
-        return self.session.execute(select(designation_files.c.designation_id).where(
-            designation_files.c.document_id == document_id)).scalar_one_or_none()
+    def move_account(self, source: str, target: str) -> int:
+        """An account was merged into another: its designations (as designator or expert) follow it."""
+        moved = 0
+        for column, key in ((designations.c.designator_account_id, "designator"),
+                            (designations.c.expert_account_id, "expert")):
+            result = self.session.execute(update(designations).where(column == source).values({
+                column.name: target,
+                key: func.jsonb_set(designations.c[key], literal_column("'{account_id}'::text[]"),
+                                    func.to_jsonb(cast(target, Text)))}))
+            moved += result.rowcount or 0  # type: ignore[attr-defined]
+        return moved
+
+
+class DirectoryRepository:
+    """identity's directory as last announced; an older account version never overwrites a newer one."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, account_id: str) -> DirectoryEntry | None:
+        row = self.session.execute(select(directory_accounts).where(
+            directory_accounts.c.account_id == account_id)).one_or_none()
+        if row is None:
+            return None
+        return DirectoryEntry(account_id=row.account_id, profile=row.profile, status=row.status,
+                              given_name=row.given_name, surname=row.surname, email=row.email,
+                              court_code=row.court_code, national_list=row.national_list,
+                              specialities=tuple(row.specialities or ()))
+
+    def upsert(self, entry: DirectoryEntry, version: int, at: datetime) -> bool:
+        """Keep ``entry`` if its version is above the one held; say whether it was kept."""
+        values = {"account_version": version, "profile": entry.profile, "status": entry.status,
+                  "given_name": entry.given_name, "surname": entry.surname, "email": entry.email,
+                  "court_code": entry.court_code, "national_list": entry.national_list,
+                  "specialities": list(entry.specialities), "updated_at": at}
+        statement = insert(directory_accounts).values(account_id=entry.account_id, **values)
+        result = self.session.execute(statement.on_conflict_do_update(
+            index_elements=["account_id"], set_=values,
+            where=directory_accounts.c.account_version < statement.excluded.account_version))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def set_status(self, account_id: str, status: str, version: int | None, at: datetime) -> None:
+        """A status change known only from a merge (no full profile in that event)."""
+        query = update(directory_accounts).where(directory_accounts.c.account_id == account_id)
+        values: dict[str, Any] = {"status": status, "updated_at": at}
+        if version is not None:
+            query = query.where(directory_accounts.c.account_version < version)
+            values["account_version"] = version
+        self.session.execute(query.values(**values))
 
 
 @dataclass(frozen=True)
@@ -214,4 +267,4 @@ class IdempotencyRepository:
             status_code=status_code, body=body, created_at=at))
 
 
-__all__ = ["DesignationRepository", "IdempotencyRepository", "Page", "StoredResponse"]
+__all__ = ["DesignationRepository", "DirectoryRepository", "IdempotencyRepository", "Page", "StoredResponse"]

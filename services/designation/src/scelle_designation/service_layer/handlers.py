@@ -14,6 +14,7 @@ from typing import Any
 
 from scelle_designation.adapters.repository import Page
 from scelle_designation.domain import model
+from scelle_designation.domain.directory import expert_from_directory
 from scelle_designation.domain.errors import Forbidden, NotFound
 from scelle_designation.domain.model import Designation, Designator, ExpertChoice
 from scelle_designation.domain.naming import Naming
@@ -45,7 +46,12 @@ def _load(uow: DesignationUnitOfWork, actor: Actor, designation_id: str, *, for_
 def create_designation(uow: DesignationUnitOfWork, services: Services, actor: Actor, now: datetime,
                        names: DesignatorNames, expert: ExpertChoice | None) -> Designation:
     """A magistrat or greffier opens a draft; the vault opens its dossier from ``designation.created``."""
-    designator = Designator(actor.id, actor.profile, names.given_name, names.surname, names.email)
+    known = uow.directory.get(actor.id)  # the designator's own names, when the client gave none
+    designator = Designator(actor.id, actor.profile, names.given_name or (known.given_name if known else None),
+                            names.surname or (known.surname if known else None),
+                            names.email or (known.email if known else None))
+    if expert is not None:
+        expert = expert_from_directory(expert, uow.directory.get(expert.account_id))
     designation = Designation.create(services.new_id(), designator, now, expert)
     uow.save(designation)
     uow.record(audit_entry(actor, "designation.create", f"designation:{designation.id}", "ok", now,
@@ -62,7 +68,7 @@ def read_designation(uow: DesignationUnitOfWork, actor: Actor, now: datetime, de
 def choose_expert(uow: DesignationUnitOfWork, actor: Actor, now: datetime, designation_id: str,
                   expert: ExpertChoice) -> Designation:
     designation = _load(uow, actor, designation_id)
-    designation.choose_expert(expert, now, actor.id)
+    designation.choose_expert(expert_from_directory(expert, uow.directory.get(expert.account_id)), now, actor.id)
     uow.save(designation)
     uow.record(audit_entry(actor, "designation.choose_expert", f"designation:{designation_id}", "ok", now,
                            expert=expert.account_id))

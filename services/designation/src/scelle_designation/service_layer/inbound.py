@@ -20,6 +20,7 @@ from scelle_common.events import Event
 from scelle_common.logging import get_logger
 from scelle_common.messaging import PermanentError
 from scelle_designation.domain import model
+from scelle_designation.domain.directory import DirectoryEntry
 from scelle_designation.service_layer.context import audit_entry, system_actor
 from scelle_designation.service_layer.unit_of_work import DesignationUnitOfWork
 
@@ -89,3 +90,37 @@ def document_locked(uow: DesignationUnitOfWork, event: Event, now: datetime) -> 
         uow.record(audit_entry(system_actor("documents"), "designation.file_removed",
                                f"designation:{place[0]}", "ok", now, document_id=str(document_id),
                                event_id=event.id))
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def account_announced(uow: DesignationUnitOfWork, event: Event, now: datetime) -> None:
+    """``identity.account_registered/updated.v1``: the directory entry, if newer than the one held."""
+    data = event.data
+    account_id, profile, version = data.get("account_id"), data.get("profile"), data.get("account_version")
+    if not account_id or not profile or not isinstance(version, int):
+        raise PermanentError(f"{event.name} without account_id, profile or account_version")
+    specialities = data.get("specialities") if isinstance(data.get("specialities"), list) else []
+    national_list = data.get("national_list")
+    uow.directory.upsert(DirectoryEntry(
+        account_id=str(account_id), profile=str(profile), status=str(data.get("status") or "active"),
+        given_name=_str(data.get("given_name")), surname=_str(data.get("surname")), email=_str(data.get("email")),
+        court_code=_str(data.get("court_code")),
+        national_list=national_list if isinstance(national_list, bool) else None,
+        specialities=tuple(str(s) for s in specialities)), version, now)
+
+
+def accounts_merged(uow: DesignationUnitOfWork, event: Event, now: datetime) -> None:
+    """``identity.accounts_merged.v1``: the merged account's designations follow the kept account."""
+    data = event.data
+    source = data.get("merged_account_id") or data.get("source_account_id")
+    target = data.get("account_id") or data.get("target_account_id")
+    if not source or not target or source == target:
+        raise PermanentError("identity.accounts_merged without distinct merged and kept accounts")
+    merged_version = data.get("merged_account_version")
+    uow.directory.set_status(str(source), "merged", merged_version if isinstance(merged_version, int) else None, now)
+    moved = uow.designations.move_account(str(source), str(target))
+    uow.record(audit_entry(system_actor("identity"), "account.merge", f"account:{target}", "ok", now,
+                           source_account_id=str(source), designations=moved, event_id=event.id))

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from scelle_common.events import Event
 from scelle_common.service_uow import ServiceUnitOfWork
-from scelle_designation.adapters.repository import DesignationRepository, IdempotencyRepository
+from scelle_designation.adapters.repository import DesignationRepository, DirectoryRepository, IdempotencyRepository
 from scelle_designation.domain.model import Designation
 from scelle_designation.service_layer import integration_events
 
@@ -17,6 +17,7 @@ class DesignationUnitOfWork(ServiceUnitOfWork):
     def bind(self, session: Session) -> None:
         self.designations = DesignationRepository(session)
         self.idempotency = IdempotencyRepository(session)
+        self.directory = DirectoryRepository(session)
 
     def save(self, designation: Designation, causation: Event | None = None) -> list[Event]:
         """Write the designation and announce its recorded changes (in version order), then forget them."""
