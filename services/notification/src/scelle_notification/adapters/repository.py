@@ -20,7 +20,7 @@ from scelle_notification.adapters.orm import (
     memberships,
     preferences,
 )
-from scelle_notification.domain.model import Contact
+from scelle_notification.domain.model import Contact, display_name
 
 
 def _contact(row: Any) -> Contact:
@@ -108,6 +108,12 @@ class Expertises:
         self._session.execute(statement.on_conflict_do_update(
             index_elements=[expertises.c.expertise_id], set_=changes,
             where=expertises.c.expertise_version < statement.excluded.expertise_version))
+
+    def member_name(self, expertise_id: str, account_id: str) -> str | None:
+        """The name the expertise knows a participant by (when identity has not told us yet)."""
+        row = self._session.execute(select(memberships.c.given_name, memberships.c.surname).where(
+            memberships.c.expertise_id == expertise_id, memberships.c.account_id == account_id).limit(1)).first()
+        return display_name(row.given_name, row.surname) if row else None
 
     def designator_of(self, expertise_id: str) -> str | None:
         return self._session.execute(select(expertises.c.designated_by_account_id)  # type: ignore[no-any-return]

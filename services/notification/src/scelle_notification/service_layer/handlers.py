@@ -13,7 +13,7 @@ from typing import Any
 
 from scelle_common.events import Event
 from scelle_notification.domain import mails
-from scelle_notification.domain.model import Contact, display_name
+from scelle_notification.domain.model import Contact
 from scelle_notification.service_layer.context import Clock, new_id, utc_now
 from scelle_notification.service_layer.unit_of_work import NotificationUnitOfWork
 
@@ -107,7 +107,8 @@ def document_deposited(uow: NotificationUnitOfWork, event: Event, clock: Clock =
         details={"document_id": data.get("document_id"), "file_name": data.get("file_name"),
                  "folder_path": folder.get("path"), "folder_label": folder.get("label") or folder.get("path"),
                  "depositor_account_id": depositor, "depositor_role": data.get("depositor_role"),
-                 "depositor_name": contact.display_name if contact else display_name(None, None)},
+                 "depositor_name": (contact.display_name if contact else None)
+                 or (uow.expertises.member_name(expertise_id, depositor) if depositor else None) or ""},
         audience=data.get("audience") or [])
 
 
