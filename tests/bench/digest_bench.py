@@ -13,8 +13,9 @@ have recorded in one day of heavy use:
   avocat in five opted out of party activity;
 * ``--recipients`` / 2 expertises with five members each (everyone belongs to two or three);
 * ``--deposits`` (200,000) deposits in the period, across 12 folders per expertise, each readable by
-  four of its expertise's five members (its ``audience``), a fifth of them by avocats or parties;
-  one status change per ten expertises.
+  four of its expertise's five members (its ``audience``); in the parties' folders one deposit in
+  five is an avocat's (party activity, hidden from those who opted out); one status change per ten
+  expertises.
 
 Then it times the very function the command runs, ``run_digest(services, until)``: reading each
 person's items, composing, rendering HTML and text with the Jinja2 templates, and queueing one
