@@ -200,3 +200,23 @@ def test_a_non_member_learns_nothing(new_case, app, principal_signer):
     assert stranger.get(f"/v1/expertises/{case.id}/folders").status_code == 404
     assert stranger.get(f"/v1/documents/{document['id']}/content").status_code == 404
     assert stranger.get(f"/v1/documents/{document['id']}/receipt").status_code == 404
+
+
+def test_a_retried_deposit_with_the_same_idempotency_key_gives_back_the_first_document(new_case, database_url):
+    case = new_case()
+    expert = case.members["expert"]
+    folders = case.folders()
+    folder = folders["expert/correspondance"]["id"]
+    key = {"Idempotency-Key": f"upload-{case.id}"}
+    first = expert.client.post(f"/v1/folders/{folder}/documents", query_string={"name": "lettre.pdf"}, data=PDF,
+                               headers=expert.headers({"Content-Type": "application/octet-stream", **key}))
+    again = expert.client.post(f"/v1/folders/{folder}/documents", query_string={"name": "lettre.pdf"}, data=PDF,
+                               headers=expert.headers({"Content-Type": "application/octet-stream", **key}))
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert first.get_json()["receipt"] == again.get_json()["receipt"]
+    assert len(expert.get(f"/v1/folders/{folder}/documents").get_json()["items"]) == 1
+    other = expert.client.post(f"/v1/folders/{folders['expert/designation']['id']}/documents",
+                               query_string={"name": "lettre.pdf"}, data=PDF,
+                               headers=expert.headers({"Content-Type": "application/octet-stream", **key}))
+    assert other.status_code == 409 and problem(other)["type"] == "/problems/idempotency-key-reused"

@@ -119,7 +119,10 @@ documents = Table(
     Column("locked_by", ID),
     Column("lock_reason", Text),
     Column("receipt", JSONB, nullable=False),
+    # Idempotency-Key of the deposit: a retried upload returns the first document (per depositor).
+    Column("idempotency_key", String(200)),
     Index("ix_documents_folder_order", "folder_id", "deposited_at", "id"),
+    UniqueConstraint("depositor_account_id", "idempotency_key", name="uq_documents_idempotency_key"),
 )
 
 document_reads = Table(

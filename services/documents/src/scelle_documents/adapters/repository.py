@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -182,8 +182,18 @@ class VaultRepository:
         shares = self._shares([row.id for row in rows])
         return [_document(row, shares.get(row.id, ())) for row in rows]
 
-    def add_document(self, document: Document, search_name: str) -> None:
+    def serialise_deposits(self, account_id: str, key: str) -> None:
+        """Hold a transaction lock per (depositor, Idempotency-Key): concurrent retries commit one by one."""
+        self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"deposit:{account_id}:{key}"})
+
+    def by_idempotency_key(self, account_id: str, key: str) -> Document | None:
+        row = self.session.execute(select(documents).where(documents.c.depositor_account_id == account_id,
+                                                           documents.c.idempotency_key == key)).first()
+        return _document(row, self._shares([row.id]).get(row.id, ())) if row else None
+
+    def add_document(self, document: Document, search_name: str, idempotency_key: str | None = None) -> None:
         self.session.execute(insert(documents).values(
+            idempotency_key=idempotency_key,
             id=document.id, expertise_id=document.expertise_id, designation_id=document.designation_id,
             source_document_id=document.source_document_id, folder_id=document.folder_id,
             version=document.version, file_name=document.file_name, original_name=document.original_name,

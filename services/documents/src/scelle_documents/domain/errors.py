@@ -69,6 +69,10 @@ class Conflict(VaultError):
     slug = "conflict"
 
 
+class IdempotencyKeyReused(Conflict):
+    slug = "idempotency-key-reused"
+
+
 class StorageUnavailable(VaultError):
     """The object store does not answer; nothing was recorded."""
 

@@ -24,6 +24,7 @@ from scelle_documents.domain.errors import (
     Conflict,
     DocumentLocked,
     FileTooLarge,
+    IdempotencyKeyReused,
     InvalidFile,
     InvalidRequest,
     NotFound,
@@ -370,10 +371,27 @@ def create_subfolder(services: Services, actor: Actor, parent_id: str, name: str
 # --- deposit ---------------------------------------------------------------------------------
 
 def deposit(services: Services, actor: Actor, folder_id: str, name: str, declared_media_type: str | None,
-            read: Callable[[int], bytes], announced_size: int | None = None) -> dict[str, Any]:
-    """Stream a file into the vault; visible only once complete on S3, with its signed receipt."""
+            read: Callable[[int], bytes], announced_size: int | None = None,
+            idempotency_key: str | None = None) -> dict[str, Any]:
+    """Stream a file into the vault; visible only once complete on S3, with its signed receipt.
+
+    With an ``idempotency_key``, a retry by the same depositor gets the first document back (the
+    body is not read again); the same key for another folder or name is a conflict.
+    """
     action, target = "documents.deposit", f"folder:{folder_id}"
     started = services.clock()
+
+    def replay(uow: VaultUnitOfWork) -> dict[str, Any] | None:
+        if not idempotency_key:
+            return None
+        first = uow.vault.by_idempotency_key(actor.account_id, idempotency_key)
+        if first is None:
+            return None
+        if first.folder_id != folder_id or first.original_name != name:
+            raise IdempotencyKeyReused("Cette clé d'idempotence a déjà servi pour un autre dépôt.")
+        folder = uow.vault.folder(first.folder_id)
+        assert folder is not None
+        return document_view(first, folder) | {"receipt": first.receipt}
 
     def check(uow: VaultUnitOfWork) -> tuple[Caller, Folder, Decision, str]:
         caller, folder = folder_in(uow, actor, folder_id)
@@ -387,6 +405,9 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
     try:
         with services.unit_of_work() as uow:
             check(uow)
+            replayed = replay(uow)
+        if replayed is not None:
+            return replayed
         if announced_size is not None and announced_size > services.max_document_bytes:
             raise FileTooLarge(f"Le fichier dépasse la taille maximale de {services.max_document_bytes} octets.",
                                limit=services.max_document_bytes)
@@ -411,6 +432,11 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
         def record(uow: VaultUnitOfWork, now: datetime) -> dict[str, Any]:
             # Checked again: the status or the caller's role may have changed during the upload.
             caller, folder, decision, file_name = check(uow)
+            if idempotency_key:
+                uow.vault.serialise_deposits(actor.account_id, idempotency_key)
+            replayed = replay(uow)
+            if replayed is not None:
+                raise _Replayed(replayed)  # a concurrent retry committed first: keep its document
             document_id = services.new_id()
             facts = {
                 "receipt_id": services.new_id(), "document_id": document_id, "expertise_id": folder.expertise_id,
@@ -429,7 +455,7 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
                 media_type=media_type, declared_media_type=(declared_media_type or None) and declared_media_type[:200],
                 object_key=stored.key, depositor_account_id=actor.account_id, depositor_role=decision.role,
                 cert_fingerprint=actor.fingerprint, deposited_at=now, receipt=services.signer.sign(facts))
-            uow.vault.add_document(document, search_key(file_name))
+            uow.vault.add_document(document, search_key(file_name), idempotency_key)
             readers = audience(services, uow, caller, folder)
             uow.publish(integration_events.deposited(document, folder, readers))
             uow.record(audit_entry(actor, action, f"document:{document.id}", "allowed", now, folder=folder.id,
@@ -437,9 +463,18 @@ def deposit(services: Services, actor: Actor, folder_id: str, name: str, declare
             return document_view(document, folder) | {"receipt": document.receipt}
 
         return run(services, actor, action, target, record)
+    except _Replayed as replayed:
+        blobs.delete(stored.key)
+        return replayed.body
     except BaseException:
         blobs.delete(stored.key)
         raise
+
+
+class _Replayed(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__("replayed")
+        self.body = body
 
 
 # --- downloads -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from scelle_documents.domain.errors import (
     Conflict,
     DocumentLocked,
     FileTooLarge,
+    IdempotencyKeyReused,
     IncompleteUpload,
     InvalidFile,
     InvalidRequest,
@@ -59,6 +60,7 @@ _PROBLEMS: list[tuple[type[VaultError], int, str]] = [
     (InvalidFile, 422, "Fichier refusé"),
     (InvalidRequest, 422, "Données invalides"),
     (IncompleteUpload, 400, "Envoi interrompu"),
+    (IdempotencyKeyReused, 409, "Clé d'idempotence déjà utilisée"),
     (Conflict, 409, "Conflit avec l'état du document"),
     (StorageUnavailable, 503, "Stockage momentanément indisponible"),
 ]

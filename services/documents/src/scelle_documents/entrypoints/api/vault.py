@@ -68,11 +68,15 @@ def list_documents(query: dict[str, Any], folder_id: str) -> Response:
 @blueprint.route("/folders/<folder_id>/documents", methods=["POST"], endpoint="deposit")
 @blueprint.arguments(DepositQuery, location="query")
 @blueprint.doc(summary="Déposer un fichier (corps brut, diffusé en continu vers le stockage)",
-               requestBody={"required": True, **BINARY})
+               requestBody={"required": True, **BINARY},
+               parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                            "schema": {"type": "string", "maxLength": 200},
+                            "description": "retrying with the same key gives back the first document"}])
 def deposit(query: dict[str, Any], folder_id: str) -> Response:
     stream = request.stream
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
     result = handlers.deposit(services(), actor(), folder_id, query["name"],
-                              request.mimetype or None, stream.read, request.content_length)
+                              request.mimetype or None, stream.read, request.content_length, key)
     return json_response(result, 201, {"Location": f"/v1/documents/{result['id']}"})
 
 
