@@ -171,3 +171,24 @@ def test_mail_waits_for_an_address_and_goes_out_once_identity_has_told_us(notifi
     [mail] = smtp_capture.messages()
     assert mail.recipients == [stranger.email]
     assert f"Bonjour Tardif {stranger.surname.upper()}," in mail.message.get_body(("plain",)).get_content()
+
+
+def test_an_invitee_without_an_account_is_invited_once_at_the_address_the_expert_gave(notification, smtp_capture):
+    expert = person("expert", "Hélène")
+    notification.feed(expert.registered())
+    case = Case(expert, "NOVEMBER_OSCAR")
+    notification.feed(case.created())
+    invited = new_event(service="expertise", name="expertise.participant_invited.v1", subject=case.id, data={
+        "expertise_id": case.id, "display_name": case.name, "status": "en_cours", "expertise_version": 2,
+        "participant_id": str(uuid.uuid4()), "account_id": None, "email": "jean.martin@exemple.test",
+        "given_name": "Jean", "surname": "Martin", "role": "partie_lectrice", "party_ids": [], "active": True,
+        "invitation_pending": True, "profile": "partie", "invited_by": expert.account_id})
+    for _ in range(2):
+        notification.feed(invited)
+    assert notification.deliver(mailer_for(smtp_capture.host, smtp_capture.port)).sent == 1
+    [mail] = smtp_capture.messages()
+    assert mail.recipients == ["jean.martin@exemple.test"]
+    assert str(mail.message["Subject"]) == "[Scellé] Invitation à l'expertise NOVEMBER_OSCAR"
+    text = mail.message.get_body(("plain",)).get_content()
+    assert "Bonjour Jean MARTIN," in text and "partie non autorisée à publier" in text
+    assert f"Hélène {expert.surname.upper()} vous invite" in text and "certificat logiciel" in text
