@@ -150,6 +150,7 @@ write_procfile() {
       fi
       if uses "$name" relay; then echo "$name-relay: exec $bin/scelle-$name relay"; fi
       if uses "$name" consumer; then echo "$name-consumer: exec $bin/scelle-$name consume"; fi
+      if uses "$name" sender; then echo "$name-sender: exec $bin/scelle-$name send-mail"; fi
     done
   } >"$PROCFILE"
 }
