@@ -208,7 +208,7 @@ class S3BlobStore:
         buffer = bytearray()
         with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="s3-part") as pool:
 
-            def send(data: bytes) -> None:
+            def send(data: bytearray) -> None:
                 # Bound memory: wait for the oldest part in flight before queueing another.
                 in_flight = [future for future in parts if not future.done()]
                 if len(in_flight) >= self._concurrency:
@@ -230,14 +230,14 @@ class S3BlobStore:
                         head += chunk[: SNIFF_BYTES - len(head)]
                     buffer += chunk
                     if len(buffer) >= self._part_bytes:
-                        send(bytes(buffer))
+                        send(buffer)  # handed over whole (botocore sends a bytearray as is): no copy
                         buffer = bytearray()
                 if expected_size is not None and size != expected_size:
                     raise IncompleteUpload(f"Le corps s'est arrêté à {size} octets sur {expected_size} annoncés.")
                 if size == 0:
                     raise InvalidFile("Un fichier vide ne peut pas être déposé.", rule="empty")
                 if buffer or not parts:
-                    send(bytes(buffer))
+                    send(buffer)
                     buffer = bytearray()
                 completed = [future.result() for future in parts]
             except BaseException:
@@ -251,7 +251,7 @@ class S3BlobStore:
             raise _unavailable(error) from error
         return StoredObject(key=key, size=size, sha256=digest.hexdigest(), head=bytes(head))
 
-    def _upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> dict[str, Any]:
+    def _upload_part(self, key: str, upload_id: str, number: int, data: bytearray) -> dict[str, Any]:
         try:
             answer = self._client.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
                                               PartNumber=number, Body=data)
