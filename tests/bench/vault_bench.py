@@ -19,7 +19,8 @@ directory: the *client* reads it from disk, the vault never writes one) is
   ``GET …/documents/<id>/content`` (S3 ``get_object`` body streamed through the worker and nginx);
 * uploaded and downloaded with boto3 straight to the same S3 server (``upload_file`` /
   ``download_fileobj``, boto3's default transfer manager: multipart, 10 threads) into the same
-  bucket, in the same run.
+  bucket, in the same run — the baseline of the targets; plus, for context only, one
+  ``get_object`` read in order (``direct_down_1_stream``).
 
 Each path runs ``--rounds`` times alternately; the best round of each counts (a shared 2-core
 machine has neighbours). Target: vault ≥ 60 % of direct, both ways.
@@ -216,7 +217,8 @@ def throughput(args: argparse.Namespace, platform: Platform, env: dict[str, str]
     log(f"making a {args.size_mib} MiB file")
     path, sha = make_file(work, size)
     client, bucket = direct_client(env)
-    rounds: dict[str, list[float]] = {"vault_up": [], "vault_down": [], "direct_up": [], "direct_down": []}
+    rounds: dict[str, list[float]] = {"vault_up": [], "vault_down": [], "direct_up": [], "direct_down": [],
+                                      "direct_down_1_stream": []}
     for round_number in range(1, args.rounds + 1):
         log(f"round {round_number}/{args.rounds}: direct boto3")
         key = f"bench/{os.urandom(8).hex()}"
@@ -226,6 +228,12 @@ def throughput(args: argparse.Namespace, platform: Platform, env: dict[str, str]
         started = time.perf_counter()
         client.download_fileobj(bucket, key, Null())
         rounds["direct_down"].append(time.perf_counter() - started)
+        # Context only (no target): one GET read in order, as the vault reads a part.
+        started = time.perf_counter()
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+        for _chunk in body.iter_chunks(MIB):
+            pass
+        rounds["direct_down_1_stream"].append(time.perf_counter() - started)
         client.delete_object(Bucket=bucket, Key=key)
         log(f"round {round_number}/{args.rounds}: gateway + vault")
         document, seconds = platform.upload(folder, path, f"banc-{round_number}.bin")
@@ -380,7 +388,7 @@ def main() -> int:
     else:
         t, z = report["throughput"], report["zip"]
         print(f"{t['size_bytes'] / 2**20:.0f} MiB, best of {t['rounds']} rounds (MB/s):")
-        for name in ("vault_up", "direct_up", "vault_down", "direct_down"):
+        for name in ("vault_up", "direct_up", "vault_down", "direct_down", "direct_down_1_stream"):
             print(f"  {name:<12} {t['mb_per_s'][name]:8.1f}   rounds {t['all_rounds_mb_per_s'][name]}")
         print(f"  upload ratio {t['ratio_upload']:.0%}, download ratio {t['ratio_download']:.0%}")
         print(f"ZIP of {z['files']} × {z['file_bytes'] // 1024} KiB: first byte {z['first_byte_s'] * 1000:.0f} ms, "
