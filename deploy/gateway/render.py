@@ -77,6 +77,8 @@ class GatewayConfig:
     max_body_size: str = "1g"
     auth_cache_seconds: int = 30
     identity_service: str = "identity"
+    # The service whose HTML pages are served at / (DESIGN §1: the web front); it gets no /api/ route.
+    portal_service: str = "portal"
     worker_processes: str = "auto"
     error_log_level: str = "warn"
     log_dir: Path | None = None  # default: out_dir/logs
@@ -149,6 +151,8 @@ def _upstreams(config: GatewayConfig) -> str:
 def _api_locations(config: GatewayConfig, include: Path) -> str:
     blocks = []
     for service in config.services:
+        if service.name == config.portal_service:
+            continue
         name, upstream = service.name, service.upstream
         blocks.append(
             f"        # {name}: /api/{name}/v1/… → http://{service.host}:{service.port}/v1/…\n"
@@ -162,6 +166,56 @@ def _api_locations(config: GatewayConfig, include: Path) -> str:
             f"        }}"
         )
     return "\n".join(blocks)
+
+
+# A person's browser gets these pages from the gateway itself (the portal's own errors pass through).
+_PORTAL_ERROR_PAGES = {
+    "401": ("Certificat requis", "Présentez un certificat client reconnu par Scellé pour accéder au portail, "
+            "puis rechargez la page."),
+    "403": ("Accès refusé", "Ce certificat ne permet pas d’accéder à Scellé (révoqué, expiré ou compte suspendu)."),
+    "503": ("Service momentanément indisponible", "Le portail ne répond pas pour le moment ; réessayez dans un instant."),
+}
+
+
+def _portal_error_page(status: str) -> str:
+    title, detail = _PORTAL_ERROR_PAGES[status]
+    html = (f"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{title} — Scellé</title></head>"
+            f"<body><main><h1>{title}</h1><p>{detail}</p><p>Référence : $request_id</p></main></body></html>")
+    return (f"        location @portal_{status} {{\n"
+            f"            default_type \"text/html; charset=utf-8\";\n"
+            f"            add_header X-Request-Id $request_id always;\n"
+            f"            add_header Cache-Control no-store always;\n"
+            f"            return {status} '{html}';\n"
+            f"        }}")
+
+
+def _root_location(config: GatewayConfig, include: Path) -> str:
+    """``location /``: the portal's pages (authenticated like /api/), or a 404 problem without a portal."""
+    portal = next((s for s in config.services if s.name == config.portal_service), None)
+    if portal is None:
+        return "        location / {\n            return 404;\n        }"
+    return "\n".join([
+        f"        # {portal.name}: / → http://{portal.host}:{portal.port}/ (HTML), after auth_request like /api/.",
+        "        location / {",
+        f"            proxy_pass http://{portal.upstream};",
+        f"            include {include};",
+        "            # For a person: HTML pages, not problem+json. (An error_page here replaces every",
+        "            # server-level one in this location, so each status the gateway makes is listed.)",
+        "            error_page 401 = @portal_401;",
+        "            error_page 403 = @portal_403;",
+        "            error_page 500 502 503 504 = @portal_503;",
+        "        }",
+        "        # The portal's operational endpoints stay internal (DESIGN §5), as every service's;",
+        "        # /api/ paths that are no service's are not pages.",
+        "        location = /healthz { return 404; }",
+        "        location = /readyz { return 404; }",
+        "        location = /metrics { return 404; }",
+        "        location /internal/ { return 404; }",
+        "        location /api/ { return 404; }",
+        _portal_error_page("401"),
+        _portal_error_page("403"),
+        _portal_error_page("503"),
+    ])
 
 
 def _check(config: GatewayConfig) -> None:
@@ -213,6 +267,7 @@ def render(config: GatewayConfig) -> Path:
         "identity_service": config.identity_service.replace("-", "_"),
         "upstreams": _upstreams(config),
         "api_locations": _api_locations(config, include),
+        "root_location": _root_location(config, include),
         "gateway_secret_header": (
             f'proxy_set_header X-Scelle-Gateway-Secret "{config.gateway_secret}";' if config.gateway_secret
             else "# (no X-Scelle-Gateway-Secret: identity is not configured to require one)"

@@ -119,6 +119,14 @@ write_env_file() {
       if uses "$name" signing-key; then
         echo "${prefix}_SIGNING_KEY_FILE=$KEYS_DIR/principal-signing.jwk.json"
       fi
+      if uses "$name" backends; then
+        local other
+        for other in "${SERVICES[@]}"; do
+          if [[ $other != "$name" ]] && uses "$other" api; then
+            echo "${prefix}_${other^^}_URL=http://127.0.0.1:${SERVICE_PORT[$other]}"
+          fi
+        done
+      fi
       if uses "$name" pki; then
         echo "${prefix}_TRUSTED_ISSUERS_DIR=$PKI_DIR/cas"
         echo "${prefix}_SOFTWARE_CA_CERT_FILE=$PKI_DIR/cas/scelle/root/cert.pem"

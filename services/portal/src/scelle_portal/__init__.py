@@ -1,0 +1,1 @@
+"""Scellé's web portal: French HTML pages over the other services' public APIs."""

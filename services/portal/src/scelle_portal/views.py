@@ -1,0 +1,198 @@
+"""The pages. Each one asks the services for what it shows, with the caller's token.
+
+A section whose service is down is replaced by a French message naming what is missing
+(``g.degraded``); the rest of the page still renders. A refusal (4xx) is shown with the
+service's own French title and detail, never its JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+
+from scelle_portal import labels
+from scelle_portal.backends import BackendError, Backends, ServiceRefused, ServiceUnavailable
+
+blueprint = Blueprint("portal", __name__)
+T = TypeVar("T")
+
+DESIGNATORS = {"magistrat", "greffier"}
+DIRECTORY_READERS = {"expert", "avocat", "magistrat", "greffier", "operateur"}
+
+
+def backends() -> Backends:
+    return current_app.extensions["portal_backends"]
+
+
+def api(service: str, path: str, params: Any = None) -> Any:
+    return backends().get(service, path, token=g.token, request_id=g.request_id, params=params)
+
+
+def section(label: str, load: Callable[[], T], default: T) -> tuple[T, str | None]:
+    """``load()``, or ``default`` and a French message when its service fails."""
+    try:
+        return load(), None
+    except ServiceUnavailable as exc:
+        message = f"{label} : {exc.message} Réessayez dans un instant."
+        g.setdefault("degraded", []).append(message)
+        return default, message
+    except ServiceRefused as exc:
+        return default, f"{label} : {exc.message}"
+
+
+def current_account() -> dict[str, Any] | None:
+    """The caller's account (identity), for the header; None when identity does not answer."""
+    if "account" not in g:
+        g.account, _ = section("Votre compte", lambda: api("identity", "/v1/accounts/me"), None)
+    return g.account
+
+
+@blueprint.app_context_processor
+def layout_context() -> dict[str, Any]:
+    principal = g.get("principal")
+    if principal is None:
+        return {"me": None, "profile": None}
+    return {"me": current_account(), "profile": principal.profile,
+            "can_designate": principal.profile in DESIGNATORS,
+            "can_search_directory": principal.profile in DIRECTORY_READERS,
+            "is_expert": principal.profile == "expert"}
+
+
+# -- workspace --------------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def workspace() -> str:
+    chosen = [s for s in request.args.getlist("statut") if s in labels.STATUSES]
+    statuses = chosen or list(labels.DEFAULT_STATUSES)
+    sort = request.args.get("tri", "name")
+    if sort not in ("name", "consignation_date", "status"):
+        sort = "name"
+    current_account()
+    expertises, expertises_error = section(
+        "Liste des expertises",
+        lambda: api("expertise", "/v1/expertises", {"status": statuses, "sort": sort, "limit": 200})["items"],
+        [])
+    pending, pending_error = pending_designations(limit=5)
+    return render_template("workspace.html", expertises=expertises, expertises_error=expertises_error,
+                           statuses=statuses, sort=sort, pending=pending, pending_error=pending_error,
+                           unread_total=sum(int(e.get("unread_count") or 0) for e in expertises))
+
+
+def pending_designations(limit: int = 50) -> tuple[dict[str, Any] | None, str | None]:
+    """What *En attente (n)* shows for this profile: sent designations (magistrat, greffier) or
+    designations awaiting the expert's answer (expert). None for the other profiles."""
+    profile = g.principal.profile
+    if profile in DESIGNATORS:
+        def load() -> dict[str, Any]:
+            page = api("designation", "/v1/designations", {"state": "en_attente", "limit": limit})
+            return {"items": page["items"], "count": len(page["items"]), "more": bool(page.get("next_cursor")),
+                    "designator": True}
+    elif profile == "expert":
+        def load() -> dict[str, Any]:
+            page = api("designation", "/v1/designations/pending", {"limit": limit})
+            return {"items": page["items"], "count": page.get("count", len(page["items"])),
+                    "more": bool(page.get("next_cursor")), "designator": False}
+    else:
+        return None, None
+    return section("Désignations en attente", load, {"items": [], "count": 0, "more": False,
+                                                     "designator": profile in DESIGNATORS})
+
+
+@blueprint.get("/designations")
+def designations() -> str:
+    current_account()
+    pending, error = pending_designations(limit=200)
+    if pending is None:
+        abort(404)
+    return render_template("designations.html", pending=pending, pending_error=error)
+
+
+# -- directory (Désigner un expert, étape 01) ---------------------------------------------------
+
+
+@blueprint.get("/annuaire")
+def directory() -> str:
+    if g.principal.profile not in DIRECTORY_READERS:
+        abort(404)
+    current_account()
+    courts, courts_error = section("Cours d'appel", lambda: api("identity", "/v1/courts")["courts"], [])
+    specialities, _ = section("Spécialités", lambda: api("identity", "/v1/specialities")["specialities"], [])
+    court_names = {c["code"]: c["name"] for c in courts}
+    speciality_names = {s["code"]: s["label"] for s in specialities}
+    criteria = {
+        "nom": request.args.get("nom", "").strip(),
+        "prenom": request.args.get("prenom", "").strip(),
+        "cours": [c for c in request.args.getlist("cour") if c],
+        "specialites": [s for s in request.args.getlist("specialite") if s],
+    }
+    searched = "recherche" in request.args
+    experts: list[dict[str, Any]] = []
+    error = None
+    more = False
+    if searched:
+        params: dict[str, Any] = {"limit": 50, "court": criteria["cours"], "speciality": criteria["specialites"]}
+        if criteria["nom"]:
+            params["surname"] = criteria["nom"]
+        if criteria["prenom"]:
+            params["given_name"] = criteria["prenom"]
+        page, error = section("Annuaire des experts", lambda: api("identity", "/v1/directory/experts", params),
+                              {"experts": [], "next_cursor": None})
+        experts, more = page["experts"], bool(page.get("next_cursor"))
+    return render_template("directory.html", courts=courts, courts_error=courts_error,
+                           specialities=specialities, court_names=court_names,
+                           speciality_names=speciality_names, criteria=criteria, searched=searched,
+                           experts=experts, error=error, more=more)
+
+
+# -- account ----------------------------------------------------------------------------------
+
+
+@blueprint.get("/compte")
+def account() -> str:
+    me = current_account()
+    certificates, certificates_error = section(
+        "Vos certificats", lambda: api("identity", "/v1/accounts/me/certificates")["certificates"], [])
+    court_name = None
+    if me and me.get("court_code"):
+        courts, _ = section("Cours d'appel", lambda: api("identity", "/v1/courts")["courts"], [])
+        court_name = next((c["name"] for c in courts if c["code"] == me["court_code"]), me["court_code"])
+    return render_template("account.html", certificates=certificates, certificates_error=certificates_error,
+                           court_name=court_name)
+
+
+# -- one expertise ----------------------------------------------------------------------------
+
+
+@blueprint.get("/expertises/<expertise_id>")
+def expertise(expertise_id: str) -> str:
+    current_account()
+    try:
+        case = api("expertise", f"/v1/expertises/{expertise_id}")
+    except ServiceRefused as exc:
+        if exc.status in (403, 404):
+            abort(404)
+        raise
+    except ServiceUnavailable as exc:
+        return render_template("expertise.html", case=None, case_error=exc.message + " Réessayez dans un instant.",
+                               folders=[], folders_error=None, folder=None, documents=[], documents_error=None)
+    folders_page, folders_error = section(
+        "Coffre-fort", lambda: api("documents", f"/v1/expertises/{expertise_id}/folders"), {})
+    folders = folders_page.get("folders", []) if isinstance(folders_page, dict) else []
+    folder_id = request.args.get("dossier")
+    folder = next((f for f in folders if str(f.get("id")) == folder_id), None)
+    documents: list[dict[str, Any]] = []
+    documents_error = None
+    if folder is not None:
+        page, documents_error = section(
+            "Documents du dossier", lambda: api("documents", f"/v1/folders/{folder['id']}/documents"), {})
+        documents = page.get("documents", page.get("items", [])) if isinstance(page, dict) else []
+    return render_template("expertise.html", case=case, case_error=None, folders=folders,
+                           folders_error=folders_error, folder=folder, documents=documents,
+                           documents_error=documents_error)
+
+
+def describe(error: BackendError) -> str:
+    return error.message

@@ -1,0 +1,139 @@
+"""The portal's pages, rendered from the real identity, expertise and designation APIs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from scelle_portal.config import Settings
+from scelle_portal.entrypoints.flask_app import create_app
+from scelle_common.testing.servers import free_port
+
+
+def naming(applicant: str, defender: str) -> dict[str, Any]:
+    return {"first_applicant": applicant, "first_defender": defender, "jurisdiction": "TJ Paris",
+            "rg_number": f"26/{uuid.uuid4().int % 100000:05d}", "record_number": None, "expert_name": "Garnier",
+            "mi_number": None, "designation_date": "14-11-2026"}
+
+
+def test_a_page_without_principal_is_a_french_html_page(portal) -> None:  # noqa: ANN001
+    response = portal.test_client().get("/")
+    assert response.status_code == 401
+    assert response.mimetype == "text/html"
+    body = response.get_data(as_text=True)
+    assert "Certificat requis" in body and "{" not in body.split("<body>")[1].split("<footer")[0]
+
+
+def test_a_forged_principal_is_refused(portal) -> None:  # noqa: ANN001
+    response = portal.test_client().get("/", headers={"X-Scelle-Principal": "not.a.token"})
+    assert response.status_code == 401
+    assert "Identité non reconnue" in response.get_data(as_text=True)
+
+
+def test_operational_endpoints_are_public(portal) -> None:  # noqa: ANN001
+    client = portal.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+
+
+def test_expert_workspace_lists_expertises_with_status_filters(portal, people, expertise_server) -> None:  # noqa: ANN001
+    expert = people["expert"]
+    first = expert.call(expertise_server.url, "POST", "/v1/expertises", naming("Poitou", "Hartmann"))
+    expert.call(expertise_server.url, "POST", "/v1/expertises", naming("Lemaire", "Bâtiments du Sud"))
+    client = portal.test_client()
+
+    status, body = expert.page(client, "/")
+    assert status == 200, body
+    assert "Hélène Garnier" in body  # the header: the caller's name from identity
+    assert "Liste des expertises (2)" in body
+    assert first["display_name"] in body
+    assert "LEMAIRE_BATIMENTS DU SUD" in body
+    assert "En création" in body and "En attente de consignation" in body
+    for label in ("En création", "En cours", "En pause", "Terminée"):
+        assert f"> {label}</label>" in body
+    assert "Désignations à confirmer (0)" in body
+
+    status, body = expert.page(client, "/?statut=terminee")
+    assert status == 200
+    assert "Liste des expertises (0)" in body
+    assert "Aucune expertise avec ces statuts." in body
+
+
+def test_designations_awaiting_an_answer(portal, people, designation_server, deposit_designation_file) -> None:  # noqa: ANN001
+    magistrat, expert = people["magistrat"], people["expert"]
+    card = {"account_id": expert.account_id, "given_name": "Hélène", "surname": "Garnier",
+            "email": "helene.garnier@experts-justice.test", "court_code": "paris", "national_list": False,
+            "specialities": []}
+    draft = magistrat.call(designation_server.url, "POST", "/v1/designations",
+                           {"expert": card, "designator": {"given_name": "Camille", "surname": "Rousseau",
+                                                           "email": "camille.rousseau@justice.test"}})
+    deposit_designation_file(draft["id"])
+    magistrat.call(designation_server.url, "POST", f"/v1/designations/{draft['id']}/sending")
+    client = portal.test_client()
+
+    status, body = magistrat.page(client, "/")
+    assert status == 200, body
+    assert "En attente (1)" in body
+    assert "GARNIER Hélène" in body
+    assert "Relance possible" in body and "Retrait possible après une relance" in body
+    assert "Désigner un expert" in body
+
+    status, body = magistrat.page(client, "/designations")
+    assert status == 200 and "Désignations en attente (1)" in body
+
+    status, body = expert.page(client, "/")
+    assert "Désignations à confirmer (1)" in body
+    assert "Désignation de Camille ROUSSEAU" in body
+
+
+def test_account_page_shows_details_and_certificates(portal, people) -> None:  # noqa: ANN001
+    status, body = people["expert"].page(portal.test_client(), "/compte")
+    assert status == 200, body
+    assert "helene.garnier@experts-justice.test" in body
+    assert "Vos certificats (1)" in body
+    assert "Valide" in body
+    assert "Cour d&#39;appel" in body or "Cour d'appel" in body
+
+
+def test_directory_search_finds_the_expert_as_a_card(portal, people) -> None:  # noqa: ANN001
+    client = portal.test_client()
+    status, body = people["magistrat"].page(client, "/annuaire")
+    assert status == 200, body
+    assert "Choix de l'expert" in body and "Lancer la recherche" in body
+    assert "Paris" in body  # the cours d'appel come from identity
+
+    status, body = people["magistrat"].page(client, "/annuaire?recherche=1&nom=garn")
+    assert status == 200, body
+    assert "Résultats (1)" in body
+    assert "<mark>GARNIER</mark> Hélène" in body
+
+    status, body = people["magistrat"].page(client, "/annuaire?recherche=1&nom=zzzz")
+    assert "Aucun expert ne correspond" in body
+
+
+def test_expertise_view_degrades_when_the_vault_is_down(portal, people, expertise_server) -> None:  # noqa: ANN001
+    expert = people["expert"]
+    case = expert.call(expertise_server.url, "POST", "/v1/expertises", naming("Vidal", "Garage Central"))
+    status, body = expert.page(portal.test_client(), f"/expertises/{case['id']}")
+    assert status == 200, body
+    assert case["display_name"] in body
+    assert "Service partiellement indisponible" in body
+    assert "Le coffre-fort des documents ne répond pas pour le moment." in body
+
+
+def test_unknown_expertise_is_a_french_404(portal, people) -> None:  # noqa: ANN001
+    response = portal.test_client().get(f"/expertises/{uuid.uuid4()}", headers=people["expert"].headers)
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_workspace_still_renders_when_expertise_and_designation_are_down(portal_settings, people) -> None:  # noqa: ANN001
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = Settings.model_validate(portal_settings.model_dump() | {"expertise_url": dead, "designation_url": dead})
+    app = create_app(settings)
+    status, body = people["magistrat"].page(app.test_client(), "/")
+    assert status == 200, body
+    assert "Camille Rousseau" in body  # identity still answers
+    assert "Service partiellement indisponible" in body
+    assert "Le service des expertises ne répond pas pour le moment." in body
+    assert "Le service des désignations ne répond pas pour le moment." in body
