@@ -220,3 +220,44 @@ def test_a_retried_deposit_with_the_same_idempotency_key_gives_back_the_first_do
                                query_string={"name": "lettre.pdf"}, data=PDF,
                                headers=expert.headers({"Content-Type": "application/octet-stream", **key}))
     assert other.status_code == 409 and problem(other)["type"] == "/problems/idempotency-key-reused"
+
+
+def test_an_unsatisfiable_range_is_a_416_problem(new_case):
+    case = new_case()
+    expert = case.members["expert"]
+    document = expert.deposit(case.folders()["expert/correspondance"]["id"], "a.txt", b"abcdef").get_json()
+    response = expert.get(f"/v1/documents/{document['id']}/content", headers={"Range": "bytes=100-200"})
+    assert response.status_code == 416 and response.headers["Content-Range"] == "bytes */6"
+    assert problem(response)["type"] == "/problems/range-not-satisfiable"
+    suffix = expert.get(f"/v1/documents/{document['id']}/content", headers={"Range": "bytes=-2"})
+    assert suffix.status_code == 206 and suffix.data == b"ef"
+
+
+def test_an_archive_with_one_forbidden_or_locked_document_is_refused_whole(new_case):
+    case = _case_in_progress(new_case)
+    expert, avocat = case.members["expert"], case.members["avocat"]
+    folders = case.folders()
+    readable = expert.deposit(folders["expert/correspondance"]["id"], "a.txt", b"a").get_json()["id"]
+    hidden = expert.deposit(folders["expert/gestion-financiere"]["id"], "b.txt", b"b").get_json()["id"]
+    refused = avocat.post(f"/v1/expertises/{case.id}/archive", json={"document_ids": [readable, hidden]})
+    assert refused.status_code == 403 and problem(refused)["rule"] == "share"
+    expert.post(f"/v1/documents/{readable}/lock", json={"reason": "erreur"})
+    locked = avocat.post(f"/v1/expertises/{case.id}/archive", json={"document_ids": [readable]})
+    assert locked.status_code == 403 and problem(locked)["type"] == "/problems/document-locked"
+
+
+def test_every_listing_download_and_refusal_is_in_the_audit_chain(new_case, database_url, app):
+    case = _case_in_progress(new_case)
+    avocat = case.members["avocat"]
+    folder = case.folders()["expert/correspondance"]["id"]
+    document = case.members["expert"].deposit(folder, "a.txt", b"a").get_json()
+    avocat.get(f"/v1/folders/{folder}/documents")
+    avocat.get(f"/v1/documents/{document['id']}/content")
+    avocat.deposit(folder, "refus.txt", b"x")
+    assert audit_rows(database_url, "documents.list", f"folder:{folder}")[-1].account_id == avocat.account_id
+    assert audit_rows(database_url, "documents.download", f"document:{document['id']}")[-1].outcome == "allowed"
+    refusal = audit_rows(database_url, "documents.deposit", f"folder:{folder}")[-1]
+    assert refusal.outcome == "denied" and refusal.details["rule"] == "role"
+    runtime = app.extensions["scelle_runtime"]
+    with runtime.session_factory() as session:
+        assert runtime.audit.verify(session).intact
