@@ -226,6 +226,15 @@ ensure_nginx() {
   fi
 }
 
+# Headless Chromium drives the browser tests (tests/browser): Debian's chromium and chromedriver
+# (never a downloaded browser), and NSS's certutil/pk12util to give it a client certificate.
+ensure_browser() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pk12util >/dev/null; then
+    apt_install "Chromium, chromedriver and the NSS tools (the browser tests)" --no-install-recommends \
+      chromium chromium-driver libnss3-tools
+  fi
+}
+
 # ApacheBench drives the gateway benchmark (it presents client certificates, wrk cannot).
 ensure_ab() {
   command -v ab >/dev/null || apt_install "ApacheBench (ab, the gateway benchmark's load tool)" --no-install-recommends apache2-utils
