@@ -57,5 +57,6 @@ def build_services(runtime: ServiceRuntime, *, clock: Clock = utc_now, matrix_pa
         signer=build_signer(settings),
         max_document_bytes=settings.max_document_bytes,
         forbidden_media_types=frozenset(t.strip() for t in settings.forbidden_media_types.split(",") if t.strip()),
+        download_offload_location=settings.download_offload_location,
         clock=clock,
     )

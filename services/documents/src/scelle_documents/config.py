@@ -35,5 +35,10 @@ class Settings(ServiceSettings):
     # The vault's Ed25519 private JWK that signs deposit receipts (DOCUMENTS_RECEIPT_KEY_FILE).
     receipt_key: str = ""
 
+    # When set (e.g. ``/_scelle/s3/``), downloads answer with ``X-Accel-Redirect: <this><pre-signed
+    # path and query>`` and the gateway streams the object from S3 through an internal location;
+    # empty = the API streams the bytes itself (works without such a gateway).
+    download_offload_location: str = ""
+
     sweep_after_minutes: int = 60
     zip_max_documents: int = 2000

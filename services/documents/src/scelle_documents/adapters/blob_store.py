@@ -107,6 +107,14 @@ class BlobStore(Protocol):
         except (BotoCoreError, ClientError) as error:
             raise _unavailable(error) from error
 
+    def presigned_get(self, key: str, expires_in: int = 300) -> str:
+        """A short-lived GET URL of ``key`` (signed locally, no request to S3)."""
+        try:
+            return str(self._client.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                                           ExpiresIn=expires_in))
+        except (BotoCoreError, ClientError) as error:
+            raise _unavailable(error) from error
+
     def size_of(self, key: str) -> int: ...
     def delete(self, key: str) -> None: ...
 
@@ -286,6 +294,14 @@ class S3BlobStore:
 
         return BlobReader(size=size, length=int(answer["ContentLength"]), content_range=content_range,
                           chunks=chunks(), close=body.close)
+
+    def presigned_get(self, key: str, expires_in: int = 300) -> str:
+        """A short-lived GET URL of ``key`` (signed locally, no request to S3)."""
+        try:
+            return str(self._client.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                                           ExpiresIn=expires_in))
+        except (BotoCoreError, ClientError) as error:
+            raise _unavailable(error) from error
 
     def size_of(self, key: str) -> int:
         try:

@@ -74,6 +74,7 @@ class Services:
     signer: ReceiptSigner | None
     max_document_bytes: int
     forbidden_media_types: frozenset[str] = frozenset()
+    download_offload_location: str = ""
     clock: Clock = utc_now
     new_id: Callable[[], str] = new_id
 
@@ -481,13 +482,23 @@ class _Replayed(Exception):
 
 @dataclass
 class Download:
+    """A document to send: either its bytes (``reader``) or, when the gateway streams objects
+    itself, a pre-signed URL for it (``presigned_url``) and the range asked for."""
+
     document: Document
-    reader: BlobReader
+    reader: BlobReader | None = None
+    presigned_url: str | None = None
+    byte_range: tuple[int, int] | None = None
 
 
 def download(services: Services, actor: Actor, document_id: str,
-             byte_range: Callable[[int], tuple[int, int] | None] | None = None) -> Download:
-    """Open a document for streaming; the first download by the caller is recorded and published."""
+             byte_range: Callable[[int], tuple[int, int] | None] | None = None, *,
+             offload: bool = False) -> Download:
+    """Open a document for streaming; the first download by the caller is recorded and published.
+
+    With ``offload`` the bytes do not pass through this process: the caller gets a short-lived
+    pre-signed URL for the gateway to stream (rights checked, read recorded and audited first).
+    """
     action, target = "documents.download", f"document:{document_id}"
     now = services.clock()
     try:
@@ -499,7 +510,10 @@ def download(services: Services, actor: Actor, document_id: str,
                                      rule="locked", reason=document.lock_reason)
         blobs = services.require_storage()
         wanted = byte_range(document.size) if byte_range else None
-        reader = blobs.open(document.object_key, wanted)
+        if offload:
+            result = Download(document, presigned_url=blobs.presigned_get(document.object_key), byte_range=wanted)
+        else:
+            result = Download(document, reader=blobs.open(document.object_key, wanted), byte_range=wanted)
     except VaultError as refusal:
         record_refusal(services, actor, action, target, now, refusal)
         raise
@@ -508,12 +522,14 @@ def download(services: Services, actor: Actor, document_id: str,
             if uow.vault.record_read(document.id, actor.account_id, now):
                 uow.publish(integration_events.read(document, folder, actor.account_id, now))
             uow.record(audit_entry(actor, action, target, "allowed", now, expertise_id=document.expertise_id,
-                                   range=reader.content_range))
+                                   range=f"bytes={wanted[0]}-{wanted[1]}" if wanted else None,
+                                   offloaded=offload or None))
             uow.commit()
     except BaseException:
-        reader.close()
+        if result.reader is not None:
+            result.reader.close()
         raise
-    return Download(document, reader)
+    return result
 
 
 @dataclass

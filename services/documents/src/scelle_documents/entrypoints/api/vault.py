@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Response, request
 from flask_smorest import Blueprint
@@ -101,16 +101,27 @@ def download(document_id: str) -> Response:
             return None
         return bounds[0], bounds[1] - 1
 
-    result = handlers.download(services(), actor(), document_id, wanted)
-    document, reader = result.document, result.reader
+    vault = services()
+    offload = vault.download_offload_location
+    result = handlers.download(vault, actor(), document_id, wanted, offload=bool(offload))
+    document = result.document
     if unsatisfiable:
-        reader.close()
+        if result.reader is not None:
+            result.reader.close()
         raise Problem(416, "range-not-satisfiable", "Plage demandée impossible",
                       headers={"Content-Range": f"bytes */{document.size}"})
     headers = {"Content-Disposition": content_disposition(document.file_name), "Accept-Ranges": "bytes",
-               "Content-Length": str(reader.length), "ETag": f'"{document.sha256}"',
-               "X-Content-SHA256": document.sha256, "Cache-Control": "private, no-store",
-               "X-Content-Type-Options": "nosniff"}
+               "ETag": f'"{document.sha256}"', "X-Content-SHA256": document.sha256,
+               "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if result.presigned_url is not None:
+        # The gateway streams the object itself from S3 (Range passed through); it keeps
+        # Content-Type, Content-Disposition, Accept-Ranges and Cache-Control from this answer.
+        signed = urlsplit(result.presigned_url)
+        headers["X-Accel-Redirect"] = f"{offload.rstrip('/')}{signed.path}?{signed.query}"
+        return Response(b"", status=200, mimetype=document.media_type, headers=headers)
+    reader = result.reader
+    assert reader is not None
+    headers["Content-Length"] = str(reader.length)
     status = 200
     if reader.content_range:
         headers["Content-Range"] = reader.content_range
