@@ -92,3 +92,14 @@ def file_size(size: int | None) -> str:
         if value < 1024:
             break
     return f"{value:.1f} {unit}".replace(".", ",")
+
+
+def certificate_holder(subject: str | None) -> str:
+    """The CN of an RFC 4514 subject (« Camille Rousseau »), else the subject itself."""
+    if not subject:
+        return ""
+    for part in subject.split(","):
+        key, _, value = part.partition("=")
+        if key.strip().upper() == "CN" and value.strip():
+            return value.strip()
+    return subject

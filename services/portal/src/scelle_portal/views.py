@@ -81,13 +81,14 @@ def workspace() -> str:
                            unread_total=sum(int(e.get("unread_count") or 0) for e in expertises))
 
 
-def pending_designations(limit: int = 50) -> tuple[dict[str, Any] | None, str | None]:
-    """What *En attente (n)* shows for this profile: sent designations (magistrat, greffier) or
-    designations awaiting the expert's answer (expert). None for the other profiles."""
+def pending_designations(limit: int = 50, states: list[str] | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """What *En attente (n)* shows for this profile: sent designations (magistrat, greffier; or
+    those in ``states``) or designations awaiting the expert's answer (expert). None for the other
+    profiles."""
     profile = g.principal.profile
     if profile in DESIGNATORS:
         def load() -> dict[str, Any]:
-            page = api("designation", "/v1/designations", {"state": "en_attente", "limit": limit})
+            page = api("designation", "/v1/designations", {"state": states or ["en_attente"], "limit": limit})
             return {"items": page["items"], "count": len(page["items"]), "more": bool(page.get("next_cursor")),
                     "designator": True}
     elif profile == "expert":
@@ -104,10 +105,11 @@ def pending_designations(limit: int = 50) -> tuple[dict[str, Any] | None, str | 
 @blueprint.get("/designations")
 def designations() -> str:
     current_account()
-    pending, error = pending_designations(limit=200)
+    states = [s for s in request.args.getlist("etat") if s in labels.DESIGNATION_STATES] or ["en_attente"]
+    pending, error = pending_designations(limit=200, states=states)
     if pending is None:
         abort(404)
-    return render_template("designations.html", pending=pending, pending_error=error)
+    return render_template("designations.html", pending=pending, pending_error=error, states=states)
 
 
 # -- directory (Désigner un expert, étape 01) ---------------------------------------------------

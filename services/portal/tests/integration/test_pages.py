@@ -81,6 +81,11 @@ def test_designations_awaiting_an_answer(portal, people, designation_server, dep
     status, body = magistrat.page(client, "/designations")
     assert status == 200 and "Désignations en attente (1)" in body
 
+    magistrat.call(designation_server.url, "POST", "/v1/designations", {"expert": card})
+    status, body = magistrat.page(client, "/designations?etat=brouillon&etat=en_attente")
+    assert status == 200, body
+    assert "Désignations (2)" in body and "Brouillon" in body and "En attente" in body
+
     status, body = expert.page(client, "/")
     assert "Désignations à confirmer (1)" in body
     assert "Désignation de Camille ROUSSEAU" in body

@@ -25,3 +25,9 @@ def test_file_sizes() -> None:
 def test_status_filters_in_the_order_of_the_user_guide() -> None:
     assert list(labels.STATUSES.values()) == ["En création", "En cours", "En pause", "Terminée"]
     assert "terminee" not in labels.DEFAULT_STATUSES
+
+
+def test_certificate_holder_is_the_common_name() -> None:
+    assert labels.certificate_holder("CN=Camille Rousseau,2.5.4.42=Camille,O=Ministere de la Justice,C=FR") == "Camille Rousseau"
+    assert labels.certificate_holder("O=Sans nom") == "O=Sans nom"
+    assert labels.certificate_holder(None) == ""
