@@ -1,0 +1,34 @@
+#!/bin/sh
+# Render the gateway's nginx.conf into /tmp (the root filesystem is read-only) and run nginx in
+# the foreground. Inputs:
+#   SCELLE_GATEWAY_SERVICES      "identity=identity:8101 expertise=expertise:8102 ..." (NAME=HOST:PORT)
+#   SCELLE_GATEWAY_SERVER_NAMES  server_name (default: scelle.localhost localhost)
+#   SCELLE_GATEWAY_MAX_BODY      client_max_body_size (default 1g)
+#   /etc/scelle/pki              server.pem, server.key.pem, trusted-clients.pem, crls.pem
+#   /etc/scelle/gateway-secret/gateway-secret  the secret identity requires (optional)
+# Reload after the PKI files change (new CRLs): kill -HUP 1 (nginx is PID 1).
+set -eu
+
+out=/tmp/gateway
+services=${SCELLE_GATEWAY_SERVICES:?SCELLE_GATEWAY_SERVICES is not set}
+set --
+for service in $services; do
+  set -- "$@" --service "$service"
+done
+secret=/etc/scelle/gateway-secret/gateway-secret
+if [ -s "$secret" ]; then
+  set -- "$@" --gateway-secret-file "$secret"
+fi
+
+mkdir -p "$out/logs"
+# Logs go to the container's output, not to files.
+ln -sf /dev/stdout "$out/logs/gateway-access.log"
+ln -sf /dev/stderr "$out/logs/gateway-error.log"
+
+python3 /opt/gateway/render.py --out "$out" --pki "${SCELLE_GATEWAY_PKI:-/etc/scelle/pki}" \
+  --listen "0.0.0.0:${SCELLE_GATEWAY_PORT:-8443}" \
+  --server-names "${SCELLE_GATEWAY_SERVER_NAMES:-scelle.localhost localhost}" \
+  --max-body-size "${SCELLE_GATEWAY_MAX_BODY:-1g}" \
+  --log-dir "$out/logs" --pid-file "$out/nginx.pid" "$@" >/dev/null
+
+exec nginx -e stderr -c "$out/nginx.conf" -p "$out" -g 'daemon off;'
