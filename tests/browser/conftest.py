@@ -17,16 +17,24 @@ show (``AutoSelectCertificateForUrls``). Needs root (the policy lives in /etc) a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from scelle_common.events import new_event, serialize_event
+from scelle_common.messaging import Outcome
 
 from scelle_common.testing.servers import free_port
 from tests.e2e.conftest import (  # noqa: F401 - fixtures, registered by being imported here
@@ -56,8 +64,8 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _browser_prerequisites() -> None:
+@pytest.fixture(scope="session")
+def browser_prerequisites() -> None:
     reason = _missing()
     if reason:
         pytest.skip(reason)
@@ -97,22 +105,96 @@ def designation_app(database_factory, rabbitmq_url, principal_signer) -> Iterato
 
 
 @pytest.fixture(scope="session")
+def deposit_designation_file(designation_app) -> Callable[[str], None]:  # noqa: ANN001
+    """Deliver the vault's announcement of a designation file to designation's real consumer."""
+    return lambda designation_id: _deposit(designation_app, designation_id)
+
+
+def _deposit(designation_app: Any, designation_id: str) -> None:
+    from scelle_designation.entrypoints.consumer import CONSUMERS
+
+    content, document_id = b"%PDF-1.7 ordonnance", str(uuid.uuid4())
+    event = new_event(service="documents", name="documents.document_deposited.v1", subject=document_id, data={
+        "expertise_id": None, "designation_id": designation_id, "document_id": document_id, "document_version": 1,
+        "folder": {"id": str(uuid.uuid4()), "path": f"designation/{designation_id}/demande",
+                   "kind": "designation/*/demande", "label": "Désignation / Demande"},
+        "file_name": "Ordonnance.pdf", "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+        "media_type": "application/pdf", "depositor_account_id": str(uuid.uuid4()), "depositor_role": None,
+        "cert_fingerprint": None, "deposited_at": "2026-11-20T09:10:00Z", "audience": [],
+        "receipt_id": str(uuid.uuid4())})
+    runtime = designation_app.extensions["scelle_runtime"]
+    assert runtime.consumer("documents", CONSUMERS["documents"]).handle(serialize_event(event)) is Outcome.ACK
+
+
+@pytest.fixture(scope="session")
 def designation_server(designation_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
     with ThreadedServer(designation_app) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
-def portal_server(principal_signer, identity_server, expertise_server, designation_server) -> Iterator[ThreadedServer]:  # noqa: ANN001
+def portal_settings(principal_signer, identity_server, expertise_server, designation_server) -> Any:  # noqa: ANN001
     from scelle_portal.config import Settings
-    from scelle_portal.entrypoints.flask_app import create_app
 
     dead = f"http://127.0.0.1:{free_port()}"  # documents and billing do not run here
-    settings = Settings(jwks=principal_signer.jwks, identity_url=identity_server.url,
-                        expertise_url=expertise_server.url, designation_url=designation_server.url,
-                        documents_url=dead, billing_url=dead, log_level="WARNING", connect_timeout_seconds=0.5)
-    with ThreadedServer(create_app(settings)) as server:
+    return Settings(jwks=principal_signer.jwks, identity_url=identity_server.url,
+                    expertise_url=expertise_server.url, designation_url=designation_server.url,
+                    documents_url=dead, billing_url=dead, log_level="WARNING", connect_timeout_seconds=0.5)
+
+
+@pytest.fixture(scope="session")
+def portal(portal_settings) -> Any:  # noqa: ANN001
+    """The portal's Flask app (its real HTTP client calls the services' real apps)."""
+    from scelle_portal.entrypoints.flask_app import create_app
+
+    return create_app(portal_settings)
+
+
+@pytest.fixture(scope="session")
+def portal_server(portal) -> Iterator[ThreadedServer]:  # noqa: ANN001
+    with ThreadedServer(portal) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def accounts(identity_env, seeded) -> dict[str, str]:  # noqa: ANN001
+    """Demo e-mail → account id, as identity's seed created them."""
+    engine = create_engine(identity_env["IDENTITY_DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT email, id FROM accounts")).all()
+    finally:
+        engine.dispose()
+    return {email: account_id for email, account_id in rows}
+
+
+@dataclass
+class Person:
+    """A demo account calling the portal or a service with a principal token of its own."""
+
+    signer: Any
+    account_id: str
+    profile: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-Scelle-Principal": self.signer.sign(account_id=self.account_id, profile=self.profile)}
+
+    def page(self, client: Any, path: str) -> tuple[int, str]:
+        response = client.get(path, headers=self.headers)
+        return response.status_code, response.get_data(as_text=True)
+
+    def call(self, base_url: str, method: str, path: str, json: Any = None) -> Any:
+        response = requests.request(method, base_url + path, json=json, headers=self.headers, timeout=10)
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+
+@pytest.fixture(scope="session")
+def people(principal_signer, accounts) -> dict[str, Person]:  # noqa: ANN001
+    return {"magistrat": Person(principal_signer, accounts["camille.rousseau@justice.test"], "magistrat"),
+            "greffier": Person(principal_signer, accounts["julien.moreau@justice.test"], "greffier"),
+            "expert": Person(principal_signer, accounts["helene.garnier@experts-justice.test"], "expert")}
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +207,7 @@ def gateway(pki, identity_server, expertise_server, designation_server, portal_s
 
 
 @pytest.fixture(scope="session")
-def certificate_policy(gateway) -> Iterator[None]:  # noqa: ANN001
+def certificate_policy(browser_prerequisites, gateway) -> Iterator[None]:  # noqa: ANN001
     """Chromium presents the (only) certificate of its NSS database to the test gateway."""
     POLICY_DIR.mkdir(parents=True, exist_ok=True)
     pattern = json.dumps({"pattern": f"https://localhost:{gateway.port}", "filter": {}})
@@ -135,7 +217,7 @@ def certificate_policy(gateway) -> Iterator[None]:  # noqa: ANN001
 
 
 @pytest.fixture
-def browser(pki, gateway, certificate_policy, tmp_path) -> Iterator[Callable[[str | None], Chromium]]:  # noqa: ANN001
+def browser(browser_prerequisites, pki, gateway, certificate_policy, tmp_path) -> Iterator[Callable[[str | None], Chromium]]:  # noqa: ANN001
     """``browser("magistrat")``: a headless Chromium holding that demo user's certificate
     (``browser(None)``: none)."""
     opened: list[Chromium] = []
