@@ -7,9 +7,11 @@
 #   /etc/scelle/pki              server.pem, server.key.pem, trusted-clients.pem, crls.pem
 #   /etc/scelle/gateway-secret/gateway-secret  the secret identity requires (optional)
 # Reload after the PKI files change (new CRLs): kill -HUP 1 (nginx is PID 1).
+# SCELLE_GATEWAY_HOME (/opt/gateway) and SCELLE_GATEWAY_OUT (/tmp/gateway) exist for the tests.
 set -eu
 
-out=/tmp/gateway
+home=${SCELLE_GATEWAY_HOME:-/opt/gateway}
+out=${SCELLE_GATEWAY_OUT:-/tmp/gateway}
 services=${SCELLE_GATEWAY_SERVICES:?SCELLE_GATEWAY_SERVICES is not set}
 set --
 for service in $services; do
@@ -25,7 +27,7 @@ mkdir -p "$out/logs"
 ln -sf /dev/stdout "$out/logs/gateway-access.log"
 ln -sf /dev/stderr "$out/logs/gateway-error.log"
 
-python3 /opt/gateway/render.py --out "$out" --pki "${SCELLE_GATEWAY_PKI:-/etc/scelle/pki}" \
+python3 "$home/render.py" --out "$out" --pki "${SCELLE_GATEWAY_PKI:-/etc/scelle/pki}" \
   --listen "0.0.0.0:${SCELLE_GATEWAY_PORT:-8443}" \
   --server-names "${SCELLE_GATEWAY_SERVER_NAMES:-scelle.localhost localhost}" \
   --max-body-size "${SCELLE_GATEWAY_MAX_BODY:-1g}" \

@@ -560,3 +560,34 @@ def test_the_images_install_only_pinned_direct_dependencies():
             name = re.match(r"[A-Za-z0-9._-]+", requirement).group(0).lower().replace("_", "-")
             if not name.startswith("scelle-"):
                 assert name in pinned, f"{project.relative_to(ROOT)}: {name} is not pinned in constraints.txt"
+
+
+@pytest.mark.parametrize("source", ["compose", "kubernetes"])
+def test_the_gateway_image_renders_its_configuration_for_the_services_it_is_given(tmp_path, source):
+    """gateway-entrypoint.sh with the image's files (deploy/gateway) and a fake nginx: the
+    rendered nginx.conf routes every API of the compose file / the base to its host and port."""
+    if source == "compose":
+        value = compose_config()["services"]["gateway"]["environment"]["SCELLE_GATEWAY_SERVICES"]
+    else:
+        gateway = pod_spec(of_kind(rendered("base"), "Deployment")["gateway"])["containers"][0]
+        value = {v["name"]: v["value"] for v in gateway["env"]}["SCELLE_GATEWAY_SERVICES"]
+    pki = tmp_path / "pki"
+    pki.mkdir()
+    for name in ("server.pem", "server.key.pem", "trusted-clients.pem", "crls.pem"):
+        (pki / name).write_text("", encoding="utf-8")
+    _fake_bin(tmp_path, "nginx")
+    out = tmp_path / "out"
+    env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "SCELLE_GATEWAY_SERVICES": value,
+           "SCELLE_GATEWAY_HOME": str(DEPLOY / "gateway"), "SCELLE_GATEWAY_OUT": str(out),
+           "SCELLE_GATEWAY_PKI": str(pki)}
+    result = subprocess.run(["sh", str(DEPLOY / "docker" / "gateway-entrypoint.sh")], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"nginx -e stderr -c {out}/nginx.conf -p {out} -g daemon off;"
+    conf = (out / "nginx.conf").read_text(encoding="utf-8")
+    assert "listen 0.0.0.0:8443 ssl;" in conf
+    for entry in value.split():
+        name, _, address = entry.partition("=")
+        assert f"server {address} max_fails=0;" in conf
+        if name != "portal":
+            assert f"location /api/{name}/v1/ {{" in conf
+    assert os.readlink(out / "logs" / "gateway-access.log") == "/dev/stdout"
