@@ -151,11 +151,11 @@ COPY libs/common/pyproject.toml /app/libs/common/pyproject.toml
 COPY libs/common/src /app/libs/common/src
 COPY services/{name}/pyproject.toml /app/services/{name}/pyproject.toml
 {service_copies}COPY services/{name}/src /app/services/{name}/src
-# --only-binary: the final image has no compiler, so nothing may need one here either.
-# The service is installed editable: it finds migrations/ and contracts/ beside src/
+# --only-binary: the final image has no compiler, so nothing may need one here either (local
+# projects are still built: they are pure Python). The service is installed editable: it finds migrations/ and contracts/ beside src/
 # (bootstrap.SERVICE_ROOT), so /app/services/{name} is copied to the same path below.
 RUN /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt /app/libs/common \\
- && /opt/venv/bin/pip install -c /app/constraints.txt -e /app/services/{name} \\
+ && /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt -e /app/services/{name} \\
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/services/{name}/src
 
 # --- final: the interpreter, the venv and the service; no compiler, no pip cache, non-root ------
@@ -374,6 +374,18 @@ services:
       - ../var/keys:/var/scelle/keys:ro
     depends_on:
       postgres: {{condition: service_healthy}}
+""")
+        if service.has("seed"):
+            # Like ./scelle up: the demo accounts of the dev PKI's certificates, after migrations.
+            out.append(f"""  {n}-seed:
+    <<: *service
+    image: {image}
+    command: ["run", "seed-demo", "--manifest", "/var/scelle/pki/manifest.json"]
+    restart: "no"
+    environment: *{n}-env
+    depends_on:
+      <<: *after-migrations
+      {n}-migrate: {{condition: service_completed_successfully}}
 """)
         for index, (pname, command) in enumerate(service.processes):
             lines = [f"  {n}-{pname}:", "    <<: *service", f"    image: {image}", f"    command: {flow(command)}"]

@@ -18,11 +18,11 @@ COPY services/billing/alembic.ini /app/services/billing/alembic.ini
 COPY services/billing/migrations /app/services/billing/migrations
 COPY services/billing/contracts /app/services/billing/contracts
 COPY services/billing/src /app/services/billing/src
-# --only-binary: the final image has no compiler, so nothing may need one here either.
-# The service is installed editable: it finds migrations/ and contracts/ beside src/
+# --only-binary: the final image has no compiler, so nothing may need one here either (local
+# projects are still built: they are pure Python). The service is installed editable: it finds migrations/ and contracts/ beside src/
 # (bootstrap.SERVICE_ROOT), so /app/services/billing is copied to the same path below.
 RUN /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt /app/libs/common \
- && /opt/venv/bin/pip install -c /app/constraints.txt -e /app/services/billing \
+ && /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt -e /app/services/billing \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/services/billing/src
 
 # --- final: the interpreter, the venv and the service; no compiler, no pip cache, non-root ------

@@ -18,11 +18,11 @@ COPY services/designation/alembic.ini /app/services/designation/alembic.ini
 COPY services/designation/migrations /app/services/designation/migrations
 COPY services/designation/contracts /app/services/designation/contracts
 COPY services/designation/src /app/services/designation/src
-# --only-binary: the final image has no compiler, so nothing may need one here either.
-# The service is installed editable: it finds migrations/ and contracts/ beside src/
+# --only-binary: the final image has no compiler, so nothing may need one here either (local
+# projects are still built: they are pure Python). The service is installed editable: it finds migrations/ and contracts/ beside src/
 # (bootstrap.SERVICE_ROOT), so /app/services/designation is copied to the same path below.
 RUN /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt /app/libs/common \
- && /opt/venv/bin/pip install -c /app/constraints.txt -e /app/services/designation \
+ && /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt -e /app/services/designation \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/services/designation/src
 
 # --- final: the interpreter, the venv and the service; no compiler, no pip cache, non-root ------

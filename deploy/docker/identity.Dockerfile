@@ -18,11 +18,11 @@ COPY services/identity/alembic.ini /app/services/identity/alembic.ini
 COPY services/identity/migrations /app/services/identity/migrations
 COPY services/identity/contracts /app/services/identity/contracts
 COPY services/identity/src /app/services/identity/src
-# --only-binary: the final image has no compiler, so nothing may need one here either.
-# The service is installed editable: it finds migrations/ and contracts/ beside src/
+# --only-binary: the final image has no compiler, so nothing may need one here either (local
+# projects are still built: they are pure Python). The service is installed editable: it finds migrations/ and contracts/ beside src/
 # (bootstrap.SERVICE_ROOT), so /app/services/identity is copied to the same path below.
 RUN /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt /app/libs/common \
- && /opt/venv/bin/pip install -c /app/constraints.txt -e /app/services/identity \
+ && /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt -e /app/services/identity \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/services/identity/src
 
 # --- final: the interpreter, the venv and the service; no compiler, no pip cache, non-root ------

@@ -18,11 +18,11 @@ COPY services/notification/alembic.ini /app/services/notification/alembic.ini
 COPY services/notification/migrations /app/services/notification/migrations
 COPY services/notification/contracts /app/services/notification/contracts
 COPY services/notification/src /app/services/notification/src
-# --only-binary: the final image has no compiler, so nothing may need one here either.
-# The service is installed editable: it finds migrations/ and contracts/ beside src/
+# --only-binary: the final image has no compiler, so nothing may need one here either (local
+# projects are still built: they are pure Python). The service is installed editable: it finds migrations/ and contracts/ beside src/
 # (bootstrap.SERVICE_ROOT), so /app/services/notification is copied to the same path below.
 RUN /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt /app/libs/common \
- && /opt/venv/bin/pip install -c /app/constraints.txt -e /app/services/notification \
+ && /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt -e /app/services/notification \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/services/notification/src
 
 # --- final: the interpreter, the venv and the service; no compiler, no pip cache, non-root ------

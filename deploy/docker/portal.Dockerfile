@@ -15,11 +15,11 @@ COPY libs/common/pyproject.toml /app/libs/common/pyproject.toml
 COPY libs/common/src /app/libs/common/src
 COPY services/portal/pyproject.toml /app/services/portal/pyproject.toml
 COPY services/portal/src /app/services/portal/src
-# --only-binary: the final image has no compiler, so nothing may need one here either.
-# The service is installed editable: it finds migrations/ and contracts/ beside src/
+# --only-binary: the final image has no compiler, so nothing may need one here either (local
+# projects are still built: they are pure Python). The service is installed editable: it finds migrations/ and contracts/ beside src/
 # (bootstrap.SERVICE_ROOT), so /app/services/portal is copied to the same path below.
 RUN /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt /app/libs/common \
- && /opt/venv/bin/pip install -c /app/constraints.txt -e /app/services/portal \
+ && /opt/venv/bin/pip install --only-binary=:all: -c /app/constraints.txt -e /app/services/portal \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/services/portal/src
 
 # --- final: the interpreter, the venv and the service; no compiler, no pip cache, non-root ------

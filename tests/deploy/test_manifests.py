@@ -412,7 +412,9 @@ def test_compose_runs_every_process_of_the_local_stack_after_its_migrations():
     processes = {"api": ["api"], "relay": ["relay"], "consumer": ["consumer"], "sender": ["run", "send-mail"]}
     for name, (_, uses) in services().items():
         own = {key.removeprefix(f"{name}-") for key in compose if key.startswith(f"{name}-")}
-        assert own == (set(processes) & uses) | ({"migrate"} & uses), name
+        assert own == (set(processes) & uses) | ({"migrate", "seed"} & uses), name
+        if "seed" in uses:
+            assert compose[f"{name}-seed"]["command"] == ["run", "seed-demo", "--manifest", "/var/scelle/pki/manifest.json"]
         if "migrate" in uses:
             assert compose[f"{name}-migrate"]["command"] == ["migrate"]
         for process in set(processes) & uses:
