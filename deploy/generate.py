@@ -226,6 +226,8 @@ def k8s_config(service: Service) -> list[tuple[str, str]]:
         env += [(f"{p}_S3_ENDPOINT_URL", "http://s3:8333"), (f"{p}_S3_REGION", "us-east-1")]
     if service.has("smtp"):
         env += [(f"{p}_SMTP_HOST", "smtp"), (f"{p}_SMTP_PORT", "1025")]
+        if not service.has("pki"):  # the links in its mails (pki services get it below)
+            env.append((f"{p}_PUBLIC_URL", "https://scelle.example.fr"))
     if service.has("receipt-key"):
         env.append((f"{p}_RECEIPT_KEY_FILE", RECEIPT_KEY_PATH))
     if service.has("signing-key"):
