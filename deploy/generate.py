@@ -662,6 +662,8 @@ metadata:
       serviceAccountName: gateway
       automountServiceAccountToken: false
       terminationGracePeriodSeconds: 330
+      # The reloader sends SIGHUP to nginx (pid file in the shared /tmp) when gateway-tls changes.
+      shareProcessNamespace: true
       containers:
         - name: main
           image: scelle/gateway:{IMAGE_TAG}
@@ -684,6 +686,20 @@ metadata:
           resources:
             requests: {{cpu: 100m, memory: 128Mi}}
             limits: {{cpu: "2", memory: 512Mi}}
+        - name: reloader
+          image: scelle/gateway:{IMAGE_TAG}
+          args: [reload-on-change]
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            privileged: false
+            capabilities: {{drop: [ALL]}}
+          volumeMounts:
+            - {{name: tls, mountPath: /etc/scelle/pki, readOnly: true}}
+            - {{name: tmp, mountPath: /tmp}}
+          resources:
+            requests: {{cpu: 5m, memory: 16Mi}}
+            limits: {{cpu: 100m, memory: 64Mi}}
       volumes:
         # server.pem, server.key.pem, trusted-clients.pem, crls.pem (deploy/gateway/README.md)
         - {{name: tls, secret: {{secretName: gateway-tls, defaultMode: 0440}}}}

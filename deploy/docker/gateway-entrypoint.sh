@@ -6,12 +6,31 @@
 #   SCELLE_GATEWAY_MAX_BODY      client_max_body_size (default 1g)
 #   /etc/scelle/pki              server.pem, server.key.pem, trusted-clients.pem, crls.pem
 #   /etc/scelle/gateway-secret/gateway-secret  the secret identity requires (optional)
-# Reload after the PKI files change (new CRLs): kill -HUP 1 (nginx is PID 1).
+# Reload after the PKI files change (new CRLs): kill -HUP 1 (nginx is PID 1), or run this
+# script with `reload-on-change` beside it (below).
 # SCELLE_GATEWAY_HOME (/opt/gateway) and SCELLE_GATEWAY_OUT (/tmp/gateway) exist for the tests.
 set -eu
 
 home=${SCELLE_GATEWAY_HOME:-/opt/gateway}
 out=${SCELLE_GATEWAY_OUT:-/tmp/gateway}
+pki=${SCELLE_GATEWAY_PKI:-/etc/scelle/pki}
+
+# `reload-on-change`: the sidecar of the Kubernetes gateway pod (shared process namespace and
+# /tmp). nginx reads certificates and CRLs only at start and reload, and an expired CRL refuses
+# every certificate: when the mounted PKI files change (a new gateway-tls Secret reaches the
+# pod within a minute or two), send SIGHUP to nginx, whose pid file is in the shared /tmp.
+if [ "${1:-}" = "reload-on-change" ]; then
+  last=""
+  while :; do
+    now=$(cat "$pki"/*.pem 2>/dev/null | cksum)
+    if [ -n "$last" ] && [ "$now" != "$last" ] && [ -s "$out/nginx.pid" ]; then
+      if kill -HUP "$(cat "$out/nginx.pid")"; then echo "gateway PKI files changed: nginx reloaded"; fi
+    fi
+    last=$now
+    sleep "${SCELLE_GATEWAY_RELOAD_SECONDS:-30}"
+  done
+fi
+
 services=${SCELLE_GATEWAY_SERVICES:?SCELLE_GATEWAY_SERVICES is not set}
 set --
 for service in $services; do
@@ -27,7 +46,7 @@ mkdir -p "$out/logs"
 ln -sf /dev/stdout "$out/logs/gateway-access.log"
 ln -sf /dev/stderr "$out/logs/gateway-error.log"
 
-python3 "$home/render.py" --out "$out" --pki "${SCELLE_GATEWAY_PKI:-/etc/scelle/pki}" \
+python3 "$home/render.py" --out "$out" --pki "$pki" \
   --listen "0.0.0.0:${SCELLE_GATEWAY_PORT:-8443}" \
   --server-names "${SCELLE_GATEWAY_SERVER_NAMES:-scelle.localhost localhost}" \
   --max-body-size "${SCELLE_GATEWAY_MAX_BODY:-1g}" \

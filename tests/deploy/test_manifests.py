@@ -593,3 +593,29 @@ def test_the_gateway_image_renders_its_configuration_for_the_services_it_is_give
         if name != "portal":
             assert f"location /api/{name}/v1/ {{" in conf
     assert os.readlink(out / "logs" / "gateway-access.log") == "/dev/stdout"
+
+
+def test_the_gateway_reloader_sends_sighup_to_nginx_when_the_pki_files_change(tmp_path):
+    pki, out = tmp_path / "pki", tmp_path / "out"
+    pki.mkdir()
+    out.mkdir()
+    (pki / "crls.pem").write_text("old CRL", encoding="utf-8")
+    nginx = subprocess.Popen(["sleep", "30"])  # stands for the nginx master: SIGHUP ends it
+    reloader, output = None, ""
+    try:
+        (out / "nginx.pid").write_text(f"{nginx.pid}\n", encoding="utf-8")
+        env = {"PATH": os.environ["PATH"], "SCELLE_GATEWAY_PKI": str(pki), "SCELLE_GATEWAY_OUT": str(out),
+               "SCELLE_GATEWAY_RELOAD_SECONDS": "0.1"}
+        reloader = subprocess.Popen(["sh", str(DEPLOY / "docker" / "gateway-entrypoint.sh"), "reload-on-change"],
+                                    env=env, stdout=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            nginx.wait(timeout=0.5)  # nothing changed: no reload
+        (pki / "crls.pem").write_text("new CRL", encoding="utf-8")
+        assert nginx.wait(timeout=5) == -1  # SIGHUP
+    finally:
+        nginx.kill()
+        nginx.wait()
+        if reloader:
+            reloader.kill()
+            output, _ = reloader.communicate()
+    assert "nginx reloaded" in output
