@@ -282,12 +282,14 @@ def compose(services: list[Service]) -> str:
     out = [HEADER.strip(), """# The whole platform for people with Docker (it cannot run on the build machines; CI checks it
 # with `docker compose -f deploy/compose.yaml config -q`). From the repository root:
 #   ./scelle up && ./scelle down      (once: makes the dev PKI in var/pki and the dev keys in var/keys)
-#   docker compose -f deploy/compose.yaml up --build
-# The dev PKI and dev keys are mounted read-only (deploy/README.md, "Compose").
+#   SCELLE_UID=$(id -u) SCELLE_GID=$(id -g) docker compose -f deploy/compose.yaml up --build
+# The dev PKI and dev keys are mounted read-only; the keys are readable by their owner only, so
+# Scellé's containers run as that user (SCELLE_UID/SCELLE_GID; deploy/README.md, "Compose").
 name: scelle
 
 x-service: &service
   restart: unless-stopped
+  user: "${SCELLE_UID:-10001}:${SCELLE_GID:-10001}"
   read_only: true
   tmpfs: [/tmp]
   cap_drop: [ALL]
@@ -339,6 +341,7 @@ services:
   gateway:
     build: {context: .., dockerfile: deploy/docker/gateway.Dockerfile}
     image: scelle/gateway:""" + IMAGE_TAG + """
+    user: "${SCELLE_UID:-10001}:${SCELLE_GID:-10001}"
     read_only: true
     tmpfs: [/tmp]
     cap_drop: [ALL]
@@ -365,6 +368,7 @@ services:
     image: {image}
     command: ["migrate"]
     restart: "no"
+    user: "${{SCELLE_UID:-10001}}:${{SCELLE_GID:-10001}}"
     read_only: true
     tmpfs: [/tmp]
     cap_drop: [ALL]

@@ -423,6 +423,7 @@ def test_compose_runs_every_process_of_the_local_stack_after_its_migrations():
             if "migrate" in uses:
                 assert service["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
             assert service["read_only"] is True and service["cap_drop"] == ["ALL"]
+            assert service["user"] == "10001:10001", "SCELLE_UID/SCELLE_GID, the images' user by default"
             mounts = {volume["target"] for volume in service["volumes"]}
             assert {"/var/scelle/pki", "/var/scelle/keys"} <= mounts, "the dev PKI and keys are mounted"
     gateway_services = compose["gateway"]["environment"]["SCELLE_GATEWAY_SERVICES"].split()
