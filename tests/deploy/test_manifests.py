@@ -620,3 +620,36 @@ def test_the_gateway_reloader_sends_sighup_to_nginx_when_the_pki_files_change(tm
             reloader.kill()
             output, _ = reloader.communicate()
     assert "nginx reloaded" in output
+
+
+def test_the_dev_secrets_script_creates_every_secret_and_config_map_the_dev_overlay_references(tmp_path):
+    """make-secrets.sh against a stand-in kubectl that records what it is asked to create."""
+    pki, keys, log = tmp_path / "pki", tmp_path / "keys", tmp_path / "kubectl.log"
+    for family in ("justice", "avocats", "experts", "scelle"):
+        (pki / "cas" / family / "root").mkdir(parents=True)
+        (pki / "cas" / family / "root" / "cert.pem").write_text("", encoding="utf-8")
+    keys.mkdir()
+    kubectl_stub = tmp_path / "bin" / "kubectl"
+    kubectl_stub.parent.mkdir()
+    kubectl_stub.write_text(f'#!/bin/sh\necho "$*" >> {log}\ncase "$*" in *" apply "*|apply*) cat >/dev/null ;; esac\n',
+                            encoding="utf-8")
+    kubectl_stub.chmod(0o755)
+    env = {"PATH": f"{kubectl_stub.parent}:/usr/bin:/bin", "SCELLE_PKI_DIR": str(pki), "SCELLE_KEYS_DIR": str(keys)}
+    result = subprocess.run(["bash", str(K8S / "overlays" / "dev" / "make-secrets.sh")], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    created = set()
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if match := re.search(r"create (?:secret generic|configmap) (\S+)", line):
+            created.add(match.group(1))
+    docs = rendered("overlays/dev")
+    generated = set(of_kind(docs, "ConfigMap"))
+    referenced = set()
+    for doc in workloads(docs):
+        spec = pod_spec(doc)
+        for volume in spec.get("volumes", []):
+            referenced.add(volume.get("secret", {}).get("secretName") or volume.get("configMap", {}).get("name"))
+        for container in spec["containers"]:
+            for variable in container.get("env", []):
+                referenced.add(variable.get("valueFrom", {}).get("secretKeyRef", {}).get("name"))
+    referenced -= {None} | generated
+    assert referenced and referenced <= created, f"not created by make-secrets.sh: {sorted(referenced - created)}"

@@ -6,9 +6,14 @@
 set -euo pipefail
 ns=${1:-scelle}
 root=$(cd "$(dirname "$0")/../../../.." && pwd)
-pki=$root/var/pki
-keys=$root/var/keys
-services=(identity expertise documents designation billing notification)
+pki=${SCELLE_PKI_DIR:-$root/var/pki}
+keys=${SCELLE_KEYS_DIR:-$root/var/keys}
+# The services with a database (or a broker): those of deploy/local/services.txt using `migrate`.
+services=()
+while read -r name _ uses; do
+  [[ -z $name || $name == \#* ]] && continue
+  if [[ " $uses " == *" migrate "* ]]; then services+=("$name"); fi
+done <"$root/deploy/local/services.txt"
 
 apply() { kubectl -n "$ns" create "$@" --dry-run=client -o yaml | kubectl apply -f -; }
 random() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
