@@ -108,6 +108,8 @@ write_env_file() {
         echo "${prefix}_S3_ACCESS_KEY=$S3_ACCESS_KEY"
         echo "${prefix}_S3_SECRET_KEY=$S3_SECRET_KEY"
         echo "${prefix}_S3_REGION=$S3_REGION"
+        # The gateway streams downloads straight from S3 once the vault has said yes (render_gateway).
+        echo "${prefix}_DOWNLOAD_OFFLOAD_LOCATION=/_scelle/s3/"
       fi
       if uses "$name" smtp; then
         echo "${prefix}_SMTP_HOST=127.0.0.1"
@@ -199,7 +201,7 @@ render_gateway() {
   "$VENV/bin/python" deploy/gateway/render.py --out "$GATEWAY_DIR" --pki "$PKI_DIR" \
     --listen "127.0.0.1:$GATEWAY_PORT" --services-file deploy/local/services.txt "${only[@]}" \
     --max-body-size "$GATEWAY_MAX_BODY" --log-dir "$LOG_DIR" --pid-file "$GATEWAY_PID_FILE" \
-    --gateway-secret-file "$GATEWAY_SECRET_FILE" --check >/dev/null \
+    --gateway-secret-file "$GATEWAY_SECRET_FILE" --object-store "127.0.0.1:${LOCAL_S3_PORTS[0]}" --check >/dev/null \
     || die "the gateway's configuration could not be rendered (see above)"
 }
 
