@@ -52,16 +52,16 @@ def test_magistrat_screens(browser, gateway, people, designation_server, deposit
     chromium.screenshot(screenshots / "01-espace-de-travail-magistrat.png")
 
     chromium.click("main a.button")  # « Désigner un expert »
-    assert "Annuaire des experts" in chromium.text()
+    chromium.wait_for_text("Lancer la recherche")
     chromium.type("#nom", "garn")
     chromium.click("form.search-form button[type=submit]")
-    text = chromium.text()
+    text = chromium.wait_for_text("Résultats (")
     assert "Résultats (1)" in text and "GARNIER Hélène" in text, text
     chromium.script("document.getElementById('titre-resultats').scrollIntoView()")
     chromium.screenshot(screenshots / "02-annuaire-des-experts.png")
 
     chromium.click("#utilisateur")
-    text = chromium.text()
+    text = chromium.wait_for_text("Vos certificats")
     assert "Mon compte" in text and MAGISTRAT_EMAIL in text and "Vos certificats (1)" in text
     assert "Certificat utilisé" in text  # the certificate Chromium presented
     chromium.screenshot(screenshots / "03-mon-compte.png")

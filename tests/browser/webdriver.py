@@ -79,6 +79,17 @@ class Chromium:
     def text(self) -> str:
         return str(self.script("return document.body ? document.body.innerText : ''"))
 
+    def wait_for_text(self, expected: str, timeout: float = 10) -> str:
+        """The page's text once it contains ``expected`` (a click's navigation may still be loading)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.text()
+            if expected in text:
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"« {expected} » never appeared on {self.url}:\n{text}")
+            time.sleep(0.1)
+
     def title(self) -> str:
         return str(self._session("GET", "/title"))
 
