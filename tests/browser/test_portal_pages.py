@@ -96,6 +96,16 @@ def test_designations_awaiting_an_answer(portal, people, designation_server, dep
     assert count(body, "Désignations à confirmer") == before_expert + 1
     assert "Désignation de Camille ROUSSEAU" in body
 
+    status, body = magistrat.page(client, f"/designations/{draft['id']}")
+    assert status == 200, body
+    assert "Ordonnance.pdf" in body and "Documents de désignation (1)" in body
+    assert "possible maintenant." in body  # Relancer l'expert
+    assert "possible seulement après une relance restée sans réponse 24 heures." in body  # Retirer
+    status, body = expert.page(client, f"/designations/{draft['id']}")
+    assert status == 200 and "Ordonnance.pdf" in body and "Actions" not in body
+    status, body = people["greffier"].page(client, f"/designations/{draft['id']}")
+    assert status == 404 and "Page introuvable" in body
+
 
 def count(body: str, heading: str) -> int:
     match = re.search(re.escape(heading) + r" \((\d+)\)", body)

@@ -112,6 +112,21 @@ def designations() -> str:
     return render_template("designations.html", pending=pending, pending_error=error, states=states)
 
 
+@blueprint.get("/designations/<designation_id>")
+def designation(designation_id: str) -> str:
+    """One designation: expert, designator, files, reminders, and whether *Relancer l'expert* and
+    *Retirer* are possible now (or from when, and why not)."""
+    current_account()
+    try:
+        item = api("designation", f"/v1/designations/{designation_id}")
+    except ServiceRefused as exc:
+        if exc.status in (403, 404):
+            abort(404)
+        raise
+    return render_template("designation.html", d=item,
+                           is_designator=g.principal.account_id == (item.get("designator") or {}).get("account_id"))
+
+
 # -- directory (Désigner un expert, étape 01) ---------------------------------------------------
 
 
