@@ -68,6 +68,10 @@ SOFTWARE_CA_CERT_PATH = "/etc/scelle/software-ca/cert.pem"
 SOFTWARE_CA_KEY_PATH = "/etc/scelle/software-ca/key.pem"
 GATEWAY_SECRET_PATH = "/etc/scelle/gateway-secret/gateway-secret"
 GATEWAY_PORT = 8443
+# Downloads: the vault answers X-Accel-Redirect to this internal gateway location, which proxies
+# the pre-signed S3 URL (deploy/gateway render.py --object-store = the services' S3 endpoint).
+OFFLOAD_LOCATION = "/_scelle/s3/"
+OBJECT_STORE = "s3:8333"
 
 
 @dataclass
@@ -198,6 +202,8 @@ def compose_env(service: Service) -> list[tuple[str, str]]:
             (f"{p}_S3_ACCESS_KEY", "scelle-dev"),
             (f"{p}_S3_SECRET_KEY", "scelle-dev-secret"),
             (f"{p}_S3_REGION", "us-east-1"),
+            # The gateway streams downloads straight from S3 once the vault has said yes.
+            (f"{p}_DOWNLOAD_OFFLOAD_LOCATION", OFFLOAD_LOCATION),
         ]
     if service.has("smtp"):
         env += [(f"{p}_SMTP_HOST", "smtp"), (f"{p}_SMTP_PORT", "1025")]
@@ -223,7 +229,8 @@ def k8s_config(service: Service) -> list[tuple[str, str]]:
     p = service.prefix
     env = [(f"{p}_JWKS_FILE", JWKS_PATH), (f"{p}_LOG_LEVEL", "INFO")]
     if service.has("s3"):
-        env += [(f"{p}_S3_ENDPOINT_URL", "http://s3:8333"), (f"{p}_S3_REGION", "us-east-1")]
+        env += [(f"{p}_S3_ENDPOINT_URL", "http://s3:8333"), (f"{p}_S3_REGION", "us-east-1"),
+                (f"{p}_DOWNLOAD_OFFLOAD_LOCATION", OFFLOAD_LOCATION)]
     if service.has("smtp"):
         env += [(f"{p}_SMTP_HOST", "smtp"), (f"{p}_SMTP_PORT", "1025")]
         if not service.has("pki"):  # the links in its mails (pki services get it below)
@@ -350,6 +357,7 @@ services:
       SCELLE_GATEWAY_SERVICES: """ + q(" ".join(f"{s.name}={s.name}-api:{s.port}" for s in services if s.has("api"))) + """
       SCELLE_GATEWAY_SERVER_NAMES: "scelle.localhost localhost 127.0.0.1"
       SCELLE_GATEWAY_MAX_BODY: ${SCELLE_GATEWAY_MAX_BODY:-1g}
+      SCELLE_GATEWAY_OBJECT_STORE: """ + OBJECT_STORE + """
     volumes:
       - ../var/pki:/etc/scelle/pki:ro
       - ../var/keys/gateway-secret:/etc/scelle/gateway-secret/gateway-secret:ro
@@ -676,6 +684,7 @@ metadata:
             - {{name: SCELLE_GATEWAY_SERVICES, value: {q(upstreams)}}}
             - {{name: SCELLE_GATEWAY_SERVER_NAMES, value: scelle.example.fr}}
             - {{name: SCELLE_GATEWAY_MAX_BODY, value: 5g}}
+            - {{name: SCELLE_GATEWAY_OBJECT_STORE, value: {OBJECT_STORE}}}
           # TCP only: every HTTP path but /api/<service>/v1/ is a 404 problem, and the API
           # paths need a client certificate.
           livenessProbe:
@@ -757,7 +766,21 @@ metadata:
     # Anyone may knock: TLS and client certificates decide.
     - ports: [{{protocol: TCP, port: {GATEWAY_PORT}}}]
   egress:
-{egress}"""
+{egress}---
+# Downloads offloaded by the vault are streamed from S3 by the gateway (its /_scelle/s3/ location).
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: gateway-egress-s3
+  labels:
+{labels("gateway", "network", 4)}    scelle.fr/egress: s3
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: gateway
+  policyTypes: [Egress]
+  egress:
+{egress_rule("s3", [("TCP", 8333)])}"""
     kustomization = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
                      "resources: [deployment.yaml, service.yaml, networkpolicy.yaml]\n")
     files = {"deployment.yaml": deployment_yaml, "service.yaml": service_yaml, "networkpolicy.yaml": netpol_yaml,

@@ -4,6 +4,7 @@
 #   SCELLE_GATEWAY_SERVICES      "identity=identity:8101 expertise=expertise:8102 ..." (NAME=HOST:PORT)
 #   SCELLE_GATEWAY_SERVER_NAMES  server_name (default: scelle.localhost localhost)
 #   SCELLE_GATEWAY_MAX_BODY      client_max_body_size (default 1g)
+#   SCELLE_GATEWAY_OBJECT_STORE  host:port of S3 for the vault's download offload (optional)
 #   /etc/scelle/pki              server.pem, server.key.pem, trusted-clients.pem, crls.pem
 #   /etc/scelle/gateway-secret/gateway-secret  the secret identity requires (optional)
 # Reload after the PKI files change (new CRLs): kill -HUP 1 (nginx is PID 1), or run this
@@ -36,6 +37,10 @@ set --
 for service in $services; do
   set -- "$@" --service "$service"
 done
+if [ -n "${SCELLE_GATEWAY_OBJECT_STORE:-}" ]; then
+  # host:port of the S3 server the vault's download offload (X-Accel-Redirect) points at.
+  set -- "$@" --object-store "$SCELLE_GATEWAY_OBJECT_STORE"
+fi
 secret=/etc/scelle/gateway-secret/gateway-secret
 if [ -s "$secret" ]; then
   set -- "$@" --gateway-secret-file "$secret"

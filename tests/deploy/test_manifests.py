@@ -570,10 +570,11 @@ def test_the_gateway_image_renders_its_configuration_for_the_services_it_is_give
     """gateway-entrypoint.sh with the image's files (deploy/gateway) and a fake nginx: the
     rendered nginx.conf routes every API of the compose file / the base to its host and port."""
     if source == "compose":
-        value = compose_config()["services"]["gateway"]["environment"]["SCELLE_GATEWAY_SERVICES"]
+        given = compose_config()["services"]["gateway"]["environment"]
     else:
         gateway = pod_spec(of_kind(rendered("base"), "Deployment")["gateway"])["containers"][0]
-        value = {v["name"]: v["value"] for v in gateway["env"]}["SCELLE_GATEWAY_SERVICES"]
+        given = {v["name"]: v["value"] for v in gateway["env"]}
+    value = given["SCELLE_GATEWAY_SERVICES"]
     pki = tmp_path / "pki"
     pki.mkdir()
     for name in ("server.pem", "server.key.pem", "trusted-clients.pem", "crls.pem"):
@@ -582,7 +583,7 @@ def test_the_gateway_image_renders_its_configuration_for_the_services_it_is_give
     out = tmp_path / "out"
     env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "SCELLE_GATEWAY_SERVICES": value,
            "SCELLE_GATEWAY_HOME": str(DEPLOY / "gateway"), "SCELLE_GATEWAY_OUT": str(out),
-           "SCELLE_GATEWAY_PKI": str(pki)}
+           "SCELLE_GATEWAY_PKI": str(pki), "SCELLE_GATEWAY_OBJECT_STORE": given.get("SCELLE_GATEWAY_OBJECT_STORE", "")}
     result = subprocess.run(["sh", str(DEPLOY / "docker" / "gateway-entrypoint.sh")], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"nginx -e stderr -c {out}/nginx.conf -p {out} -g daemon off;"
@@ -594,6 +595,9 @@ def test_the_gateway_image_renders_its_configuration_for_the_services_it_is_give
         if name != "portal":
             assert f"location /api/{name}/v1/ {{" in conf
     assert os.readlink(out / "logs" / "gateway-access.log") == "/dev/stdout"
+    if "--object-store" in (DEPLOY / "gateway" / "render.py").read_text(encoding="utf-8"):
+        # The vault's download offload: the gateway proxies the pre-signed URL to the services' S3.
+        assert "location /_scelle/s3/ {" in conf and "proxy_pass http://s3:8333/;" in conf
 
 
 def test_the_gateway_reloader_sends_sighup_to_nginx_when_the_pki_files_change(tmp_path):
