@@ -51,6 +51,16 @@ def test_magistrat_screens(browser, gateway, people, designation_server, deposit
     assert "Liste des expertises (" in text
     chromium.screenshot(screenshots / "01-espace-de-travail-magistrat.png")
 
+    chromium.open(gateway.url(f"/designations/{draft['id']}"))
+    chromium.click("a[href$='/relance']")
+    chromium.wait_for_text("Relancer l'expert ?")
+    chromium.screenshot(screenshots / "01b-relancer-confirmation.png")
+    chromium.click("form button[type=submit]")
+    text = chromium.wait_for_text("La relance a été envoyée à l'expert.")
+    assert "Relances\n1, la dernière le" in text or "1, la dernière le" in text, text
+    chromium.screenshot(screenshots / "01c-designation-relancee.png")
+
+    chromium.open(gateway.url("/"))
     chromium.click("main a.button")  # « Désigner un expert »
     chromium.wait_for_text("Lancer la recherche")
     chromium.type("#nom", "garn")

@@ -99,10 +99,34 @@ def test_designations_awaiting_an_answer(portal, people, designation_server, dep
     status, body = magistrat.page(client, f"/designations/{draft['id']}")
     assert status == 200, body
     assert "Ordonnance.pdf" in body and "Documents de désignation (1)" in body
-    assert "possible maintenant." in body  # Relancer l'expert
-    assert "possible seulement après une relance restée sans réponse 24 heures." in body  # Retirer
+    assert f'href="/designations/{draft["id"]}/relance">Relancer l' in body  # possible now
+    assert "possible seulement après une relance restée sans réponse 24 heures." in body  # Retirer: not yet
     status, body = expert.page(client, f"/designations/{draft['id']}")
     assert status == 200 and "Ordonnance.pdf" in body and "Actions" not in body
+
+    # Relancer l'expert: a confirmation page, then a POST that must come from the portal's pages.
+    status, body = magistrat.page(client, f"/designations/{draft['id']}/relance")
+    assert status == 200 and "Relancer l&#39;expert ?" in body or "Relancer l'expert ?" in body, body
+    path = f"/designations/{draft['id']}/relance"
+    refused = client.post(path, headers=magistrat.headers)
+    assert refused.status_code == 403 and "Action refusée" in refused.get_data(as_text=True)
+    refused = client.post(path, headers=magistrat.headers | {"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    refused = client.post(path, headers=magistrat.headers | {"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+    done = client.post(path, headers=magistrat.headers | {"Origin": "http://localhost"})
+    assert done.status_code == 303, done.get_data(as_text=True)
+    status, body = magistrat.page(client, done.headers["Location"])
+    assert "La relance a été envoyée à l&#39;expert." in body or "La relance a été envoyée à l'expert." in body
+    assert "Relances</dt><dd>1, la dernière le" in body
+    assert "possible à partir du" in body  # neither a second reminder nor the withdrawal before 24 h
+
+    # Retirer too early: the designation service refuses, the page says why in French.
+    refused = client.post(f"/designations/{draft['id']}/retrait",
+                          headers=magistrat.headers | {"Sec-Fetch-Site": "same-origin"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and 'class="alert alert-error"' in body, body
+    assert "{" not in body.split('class="alert alert-error" role="alert">')[1].split("</p>")[0]
     status, body = people["greffier"].page(client, f"/designations/{draft['id']}")
     assert status == 404 and "Page introuvable" in body
 

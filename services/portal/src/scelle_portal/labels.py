@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+# What a French court user reads: the APIs' UTC instants shown in metropolitan French time.
+PARIS = ZoneInfo("Europe/Paris")
 
 # DESIGN §6.3, in the order of the workspace filters (REFERENCE §2.3).
 STATUSES = {
@@ -74,6 +78,8 @@ def french_date(value: str | date | datetime | None, *, with_time: bool = False)
             parsed = parsed.date() if isinstance(parsed, datetime) else parsed
     else:
         parsed = value
+    if isinstance(parsed, datetime) and parsed.tzinfo is not None:
+        parsed = parsed.astimezone(PARIS)
     text = f"{parsed.day} {MONTHS[parsed.month - 1]} {parsed.year}"
     if with_time and isinstance(parsed, datetime):
         text += f" à {parsed.hour} h {parsed.minute:02d}"

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 
 from scelle_portal import labels
 from scelle_portal.backends import BackendError, Backends, ServiceRefused, ServiceUnavailable
@@ -123,8 +125,63 @@ def designation(designation_id: str) -> str:
         if exc.status in (403, 404):
             abort(404)
         raise
-    return render_template("designation.html", d=item,
+    done = ACTIONS.get(request.args.get("fait", ""), (None, None, None, None))[3]
+    return render_template("designation.html", d=item, done=done,
                            is_designator=g.principal.account_id == (item.get("designator") or {}).get("account_id"))
+
+
+ACTIONS = {
+    "relance": ("reminders", "Relancer l'expert", "L'expert recevra un nouveau courriel l'invitant à répondre.",
+                "La relance a été envoyée à l'expert."),
+    "retrait": ("withdrawal", "Retirer la désignation", "La désignation sera retirée : l'expert ne pourra plus y répondre.",
+                "La désignation a été retirée."),
+}
+
+
+def same_origin() -> bool:
+    """A state-changing request must come from the portal's own pages.
+
+    The client certificate is an ambient credential (a browser presents it on any cross-site
+    request), so every POST is checked: Fetch Metadata when the browser sends it, else the
+    Origin (or Referer) must be this host. No cookie, so no token to keep.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        return False
+    # The gateway passes Host without its port ($host): compare host names.
+    return urlsplit(source).hostname == request.host.rsplit(":", 1)[0].strip("[]")
+
+
+@blueprint.route("/designations/<designation_id>/<action>", methods=["GET", "POST"])
+def designation_action(designation_id: str, action: str) -> str | Response:
+    """*Relancer l'expert* / *Retirer*: a confirmation page (GET), then the action (POST)."""
+    if action not in ACTIONS:
+        abort(404)
+    endpoint, title, consequence, done = ACTIONS[action]
+    current_account()
+    error = None
+    if request.method == "POST":
+        if not same_origin():
+            abort(403)
+        try:
+            backends().post("designation", f"/v1/designations/{designation_id}/{endpoint}", token=g.token,
+                            request_id=g.request_id)
+            return redirect(url_for("portal.designation", designation_id=designation_id, fait=action), code=303)
+        except ServiceRefused as exc:
+            if exc.status == 404:
+                abort(404)
+            error = exc.message
+    try:
+        item = api("designation", f"/v1/designations/{designation_id}")
+    except ServiceRefused as exc:
+        if exc.status in (403, 404):
+            abort(404)
+        raise
+    return render_template("designation_action.html", d=item, action=action, title=title,
+                           consequence=consequence, error=error)
 
 
 # -- directory (Désigner un expert, étape 01) ---------------------------------------------------

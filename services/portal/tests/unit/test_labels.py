@@ -9,7 +9,9 @@ from scelle_portal import labels
 
 def test_french_dates() -> None:
     assert labels.french_date("2026-03-03") == "3 mars 2026"
-    assert labels.french_date("2026-11-20T09:05:00Z", with_time=True) == "20 novembre 2026 à 9 h 05"
+    # UTC instants are shown in Paris time (UTC+1 in winter, UTC+2 in summer).
+    assert labels.french_date("2026-11-20T09:05:00Z", with_time=True) == "20 novembre 2026 à 10 h 05"
+    assert labels.french_date("2026-07-14T23:30:00+00:00", with_time=True) == "15 juillet 2026 à 1 h 30"
     assert labels.french_date(date(2026, 8, 1)) == "1 août 2026"
     assert labels.french_date(None) == ""
     assert labels.french_date("pas une date") == "pas une date"

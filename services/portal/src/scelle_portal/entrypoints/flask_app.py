@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None, *, backends: Backends | None = 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         code = error.code or 500
-        titles = {404: ("Page introuvable", "Cette page n'existe pas ou n'est plus disponible."),
+        titles = {403: ("Action refusée", "Cette action doit être faite depuis les pages de Scellé."),
+                  404: ("Page introuvable", "Cette page n'existe pas ou n'est plus disponible."),
                   405: ("Action impossible", "Cette action n'est pas possible sur cette page."),
                   413: ("Fichier trop volumineux", "Le contenu envoyé dépasse la taille permise.")}
         title, detail = titles.get(code, ("Erreur", "La demande n'a pas pu être traitée."))
