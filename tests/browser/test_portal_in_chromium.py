@@ -97,6 +97,31 @@ def test_expert_screens(browser, gateway, people, expertise_server, screenshots)
     chromium.screenshot(screenshots / "05-expertise-coffre-indisponible.png")
 
 
+def test_expert_answers_a_designation(browser, gateway, people, designation_server, deposit_designation_file,  # noqa: ANN001
+                                      screenshots) -> None:
+    magistrat, expert = people["magistrat"], people["expert"]
+    card = {"account_id": expert.account_id, "given_name": "Hélène", "surname": "Garnier",
+            "email": "helene.garnier@experts-justice.test", "court_code": "paris", "national_list": False,
+            "specialities": []}
+    draft = magistrat.call(designation_server.url, "POST", "/v1/designations", {"expert": card})
+    deposit_designation_file(draft["id"])
+    magistrat.call(designation_server.url, "POST", f"/v1/designations/{draft['id']}/sending")
+
+    chromium = browser("expert")
+    chromium.open(gateway.url(f"/designations/{draft['id']}"))
+    chromium.click("a[href$='/reponse']")
+    chromium.wait_for_text("Accepter la désignation")
+    for field, value in (("#first_applicant", "Poitou"), ("#first_defender", "Hartmann"),
+                         ("#jurisdiction", "TJ Bordeaux"), ("#rg_number", f"26/{uuid.uuid4().int % 100000:05d}"),
+                         ("#designation_date", "14-11-2026")):
+        chromium.type(field, value)
+    chromium.screenshot(screenshots / "07-repondre-accepter.png")
+    chromium.click("form button[type=submit]")
+    text = chromium.wait_for_text("Vous avez accepté la désignation")
+    assert "Acceptée" in text
+    chromium.screenshot(screenshots / "08-designation-acceptee.png")
+
+
 def test_without_a_certificate_the_browser_gets_a_french_page(browser, gateway, screenshots) -> None:  # noqa: ANN001
     chromium = browser(None)
     chromium.open(gateway.url("/"))

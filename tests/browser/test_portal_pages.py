@@ -188,3 +188,39 @@ def test_workspace_still_renders_when_expertise_and_designation_are_down(portal_
     assert "Service partiellement indisponible" in body
     assert "Le service des expertises ne répond pas pour le moment." in body
     assert "Le service des désignations ne répond pas pour le moment." in body
+
+
+def test_the_expert_accepts_a_designation(portal, people, designation_server, deposit_designation_file) -> None:  # noqa: ANN001
+    magistrat, expert = people["magistrat"], people["expert"]
+    card = {"account_id": expert.account_id, "given_name": "Hélène", "surname": "Garnier",
+            "email": "helene.garnier@experts-justice.test", "court_code": "paris", "national_list": False,
+            "specialities": []}
+    draft = magistrat.call(designation_server.url, "POST", "/v1/designations", {"expert": card})
+    deposit_designation_file(draft["id"])
+    magistrat.call(designation_server.url, "POST", f"/v1/designations/{draft['id']}/sending")
+    client = portal.test_client()
+    path = f"/designations/{draft['id']}/reponse"
+    same_origin = expert.headers | {"Sec-Fetch-Site": "same-origin"}
+
+    status, body = expert.page(client, f"/designations/{draft['id']}")
+    assert status == 200 and f'href="{path}"' in body
+    status, body = expert.page(client, path)
+    assert status == 200 and 'for="first_applicant">Premier demandeur' in body
+    assert 'name="expert_name" value="Garnier"' in body
+    assert magistrat.page(client, path)[0] == 404
+
+    response = client.post(path, headers=same_origin, data={"first_applicant": "Poitou", "designation_date": "31-02-2026"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Premier défendeur : à renseigner." in body and "Juridiction : à renseigner." in body
+    assert "Date de désignation : une date réelle au format jj-mm-aaaa." in body
+    assert 'value="Poitou"' in body  # what was typed is kept
+
+    form = {"first_applicant": "Poitou", "first_defender": "Hartmann", "jurisdiction": "TJ Bordeaux",
+            "rg_number": f"26/{uuid.uuid4().int % 100000:05d}", "expert_name": "Garnier",
+            "designation_date": "14-11-2026", "mission": "Décrire les désordres."}
+    assert client.post(path, headers=expert.headers | {"Sec-Fetch-Site": "cross-site"}, data=form).status_code == 403
+    response = client.post(path, headers=same_origin, data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    status, body = expert.page(client, response.headers["Location"])
+    assert "Vous avez accepté la désignation" in body and "Acceptée" in body

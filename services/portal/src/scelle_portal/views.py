@@ -184,6 +184,77 @@ def designation_action(designation_id: str, action: str) -> str | Response:
                            consequence=consequence, error=error)
 
 
+# The expert's *Accepter*: the naming fields (DESIGN §6.3) and the case's optional details.
+ANSWER_FIELDS = (
+    ("first_applicant", "Premier demandeur", True, ""),
+    ("first_defender", "Premier défendeur", True, ""),
+    ("jurisdiction", "Juridiction", True, "par exemple : TJ Bordeaux"),
+    ("rg_number", "N° RG", True, "par exemple : 26/01234"),
+    ("record_number", "N° de dossier", False, ""),
+    ("expert_name", "Expert", True, ""),
+    ("mi_number", "N° Mi", False, "12 caractères au plus"),
+    ("designation_date", "Date de désignation", True, "jj-mm-aaaa"),
+    ("portalis_number", "N° Portalis", False, ""),
+    ("mission", "Mission", False, ""),
+)
+ACTIONS["acceptation"] = ("acceptance", "", "", "Vous avez accepté la désignation : l'expertise est créée "
+                          "et apparaîtra dans votre liste des expertises.")
+
+
+@blueprint.route("/designations/<designation_id>/reponse", methods=["GET", "POST"])
+def answer(designation_id: str) -> str | Response:
+    """The designated expert's *Accepter* form (naming fields)."""
+    if g.principal.profile != "expert":
+        abort(404)
+    me = current_account() or {}
+    try:
+        item = api("designation", f"/v1/designations/{designation_id}")
+    except ServiceRefused as exc:
+        if exc.status in (403, 404):
+            abort(404)
+        raise
+    values = {name: "" for name, *_ in ANSWER_FIELDS}
+    values["expert_name"] = str(me.get("surname") or "")
+    errors: dict[str, str] = {}
+    error = None
+    if request.method == "POST":
+        if not same_origin():
+            abort(403)
+        values = {name: request.form.get(name, "").strip() for name, *_ in ANSWER_FIELDS}
+        for name, label, required, _ in ANSWER_FIELDS:
+            if required and not values[name]:
+                errors[name] = f"{label} : à renseigner."
+        if values["designation_date"] and not _is_french_date(values["designation_date"]):
+            errors["designation_date"] = "Date de désignation : une date réelle au format jj-mm-aaaa."
+        if len(values["mi_number"]) > 12:
+            errors["mi_number"] = "N° Mi : 12 caractères au plus."
+        if not errors:
+            body = {name: (value or None) for name, value in values.items()}
+            try:
+                backends().post("designation", f"/v1/designations/{designation_id}/acceptance", token=g.token,
+                                request_id=g.request_id, json=body)
+                return redirect(url_for("portal.designation", designation_id=designation_id, fait="acceptation"),
+                                code=303)
+            except ServiceRefused as exc:
+                labels_by_field = {name: label for name, label, *_ in ANSWER_FIELDS}
+                for entry in exc.errors:
+                    field = str(entry.get("pointer", "")).strip("/").split("/")[-1]
+                    if field in labels_by_field:
+                        errors[field] = f"{labels_by_field[field]} : valeur refusée."
+                error = exc.message
+    return render_template("answer.html", d=item, fields=ANSWER_FIELDS, values=values, errors=errors, error=error)
+
+
+def _is_french_date(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.strptime(text, "%d-%m-%Y")
+    except ValueError:
+        return False
+    return True
+
+
 # -- directory (Désigner un expert, étape 01) ---------------------------------------------------
 
 
