@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
@@ -48,6 +48,45 @@ class AuditEntry:
         values["occurred_at"] = self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
         values["details"] = dict(self.details)
         return values
+
+
+class AuditedActor(Protocol):
+    """Who acted, as each service's use cases know the caller (from the principal token)."""
+
+    @property
+    def account_id(self) -> str | None: ...
+
+    @property
+    def profile(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str | None: ...
+
+    @property
+    def serial(self) -> str | None: ...
+
+    @property
+    def client_ip(self) -> str | None: ...
+
+
+def audit_entry(actor: AuditedActor, action: str, target: str, outcome: str, at: datetime,
+                **details: Any) -> AuditEntry:
+    """The audit row of an access or action (DESIGN §6.11): who, with which certificate, from where.
+
+    ``target`` is cut to the column's 300 characters; details whose value is ``None`` are left out.
+    """
+    return AuditEntry(
+        action=action,
+        target=target[:300],
+        outcome=outcome,
+        occurred_at=at,
+        account_id=actor.account_id,
+        profile=actor.profile,
+        cert_fingerprint=actor.fingerprint,
+        cert_serial=actor.serial,
+        client_ip=actor.client_ip,
+        details={key: value for key, value in details.items() if value is not None},
+    )
 
 
 def row_hash(entry: AuditEntry, prev_hash: str) -> str:

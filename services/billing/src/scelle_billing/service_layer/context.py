@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scelle_common.audit import AuditEntry
+from scelle_common.audit import audit_entry
 from scelle_billing.domain.rates import RateTable
 from scelle_billing.domain.tariffs import TariffBook
 from scelle_billing.service_layer.unit_of_work import BillingUnitOfWork
@@ -59,11 +59,3 @@ class Services:
     clock: Clock = utc_now
     new_id: Callable[[], str] = new_id
 
-
-def audit_entry(actor: Actor, action: str, target: str, outcome: str, at: datetime, **details: Any) -> AuditEntry:
-    """The audit row of an access or action (DESIGN §6.11)."""
-    return AuditEntry(
-        action=action, target=target[:300], outcome=outcome, occurred_at=at, account_id=actor.account_id,
-        profile=actor.profile, cert_fingerprint=actor.fingerprint, cert_serial=actor.serial,
-        client_ip=actor.client_ip, details={key: value for key, value in details.items() if value is not None},
-    )

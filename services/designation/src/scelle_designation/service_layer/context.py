@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from scelle_common.audit import AuditEntry
+from scelle_common.audit import audit_entry
 from scelle_designation.domain.errors import Conflict, Forbidden, NotFound
 from scelle_designation.service_layer.unit_of_work import DesignationUnitOfWork
 
@@ -55,14 +55,6 @@ class Services:
     clock: Clock = utc_now
     new_id: Callable[[], str] = new_id
 
-
-def audit_entry(actor: Actor, action: str, target: str, outcome: str, at: datetime, **details: Any) -> AuditEntry:
-    """The audit row of an access or action (DESIGN §6.11)."""
-    return AuditEntry(
-        action=action, target=target[:300], outcome=outcome, occurred_at=at, account_id=actor.account_id,
-        profile=actor.profile, cert_fingerprint=actor.fingerprint, cert_serial=actor.serial,
-        client_ip=actor.client_ip, details={key: value for key, value in details.items() if value is not None},
-    )
 
 
 def run(services: Services, actor: Actor, action: str, target: str,

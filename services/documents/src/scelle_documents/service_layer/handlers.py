@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from scelle_common.audit import AuditEntry
+from scelle_common.audit import audit_entry
 from scelle_common.logging import get_logger
 from scelle_documents.adapters.blob_store import BlobReader, BlobStore
 from scelle_documents.adapters.repository import decode_cursor, encode_cursor
@@ -83,12 +83,6 @@ class Services:
             raise StorageUnavailable("Le stockage des documents n'est pas configuré.")
         return self.blobs
 
-
-def audit_entry(actor: Actor, action: str, target: str, outcome: str, at: datetime, **details: Any) -> AuditEntry:
-    return AuditEntry(action=action, target=target[:300], outcome=outcome, occurred_at=at, account_id=actor.account_id,
-                      profile=actor.profile, cert_fingerprint=actor.fingerprint, cert_serial=actor.serial,
-                      client_ip=actor.client_ip,
-                      details={key: value for key, value in details.items() if value is not None})
 
 
 def run(services: Services, actor: Actor, action: str, target: str,

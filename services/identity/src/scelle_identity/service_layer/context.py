@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from scelle_common.audit import AuditEntry
+from scelle_common.audit import audit_entry
 from scelle_identity.domain.errors import NotAllowed, NotConfigured
 from scelle_identity.domain.profiles import REGISTRANT, SERVICE
 from scelle_identity.service_layer.ports import CertificateAuthority, Clock, Mailer, Policy, Signer, Trust
@@ -86,19 +86,3 @@ class Services:
             raise NotConfigured("Aucun serveur de courriel n'est configuré (IDENTITY_SMTP_HOST).")
         return self.mailer
 
-
-def audit_entry(actor: Actor, action: str, target: str, outcome: str, at: datetime,
-                **details: Any) -> AuditEntry:
-    """The audit row of an access or action (DESIGN §6.11): who, with which certificate, from where."""
-    return AuditEntry(
-        action=action,
-        target=target[:300],
-        outcome=outcome,
-        occurred_at=at,
-        account_id=actor.account_id,
-        profile=actor.profile,
-        cert_fingerprint=actor.fingerprint,
-        cert_serial=actor.serial,
-        client_ip=actor.client_ip,
-        details={key: value for key, value in details.items() if value is not None},
-    )
