@@ -72,6 +72,17 @@ class Backends:
     def call(self, service: str, method: str, path: str, *, token: str, request_id: str | None = None,
              params: Any = None, json: Any = None) -> Any:
         """JSON of a 2xx answer (None for 204); raises :class:`BackendError`."""
+        response = self.send(service, method, path, token=token, request_id=request_id, params=params, json=json)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ServiceUnavailable(service, "Réponse illisible de " + SERVICE_NAMES.get(service, service) + ".") from None
+
+    def send(self, service: str, method: str, path: str, *, token: str, request_id: str | None = None,
+             params: Any = None, json: Any = None) -> requests.Response:
+        """The 2xx answer itself, for what is not JSON (a CSV export); raises :class:`BackendError`."""
         url = self.settings.service_url(service) + path
         headers = {PRINCIPAL_HEADER: token, "Accept": "application/json"}
         if request_id:
@@ -95,12 +106,7 @@ class Backends:
             if not isinstance(problem, dict):
                 problem = {}
             raise ServiceRefused(service, response.status_code, problem)
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise ServiceUnavailable(service, "Réponse illisible de " + SERVICE_NAMES.get(service, service) + ".") from None
+        return response
 
     def get(self, service: str, path: str, *, token: str, request_id: str | None = None, params: Any = None) -> Any:
         return self.call(service, "GET", path, token=token, request_id=request_id, params=params)
