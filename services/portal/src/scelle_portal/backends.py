@@ -70,9 +70,13 @@ class Backends:
         self.timeout = (settings.connect_timeout_seconds, settings.read_timeout_seconds)
 
     def call(self, service: str, method: str, path: str, *, token: str, request_id: str | None = None,
-             params: Any = None, json: Any = None) -> Any:
-        """JSON of a 2xx answer (None for 204); raises :class:`BackendError`."""
-        response = self.send(service, method, path, token=token, request_id=request_id, params=params, json=json)
+             params: Any = None, json: Any = None, data: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+        """JSON of a 2xx answer (None for 204); raises :class:`BackendError`.
+
+        ``data`` is a raw body (a file being deposited, streamed), ``headers`` what it needs
+        (``Content-Type``, ``Idempotency-Key``)."""
+        response = self.send(service, method, path, token=token, request_id=request_id, params=params, json=json,
+                             data=data, headers=headers)
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -81,14 +85,15 @@ class Backends:
             raise ServiceUnavailable(service, "Réponse illisible de " + SERVICE_NAMES.get(service, service) + ".") from None
 
     def send(self, service: str, method: str, path: str, *, token: str, request_id: str | None = None,
-             params: Any = None, json: Any = None) -> requests.Response:
+             params: Any = None, json: Any = None, data: Any = None,
+             headers: Mapping[str, str] | None = None) -> requests.Response:
         """The 2xx answer itself, for what is not JSON (a CSV export); raises :class:`BackendError`."""
         url = self.settings.service_url(service) + path
-        headers = {PRINCIPAL_HEADER: token, "Accept": "application/json"}
+        sent = {**(headers or {}), PRINCIPAL_HEADER: token, "Accept": "application/json"}
         if request_id:
-            headers["X-Request-Id"] = request_id
+            sent["X-Request-Id"] = request_id
         try:
-            response = self.session.request(method, url, params=params, json=json, headers=headers,
+            response = self.session.request(method, url, params=params, json=json, data=data, headers=sent,
                                             timeout=self.timeout)
         except requests.RequestException as exc:
             log.warning("backend.unreachable", service=service, path=path, error=type(exc).__name__)

@@ -24,6 +24,9 @@ class Settings(ServiceSettings):
     # Each call to a service: connect and read timeouts (seconds). A person waits for the page.
     connect_timeout_seconds: float = 1.0
     read_timeout_seconds: float = 5.0
+    # A page that deposits files (designation dossiers) takes bodies up to this size, the
+    # gateway's own limit; every other page keeps ``max_request_bytes``.
+    max_upload_bytes: int = 1024 ** 3
 
     def service_url(self, service: str) -> str:
         return str(getattr(self, f"{service}_url")).rstrip("/")
