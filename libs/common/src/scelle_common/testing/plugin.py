@@ -9,8 +9,10 @@ Fixtures
 ``bus_namespace``      per test: a :class:`Topology` with unique exchange and queue
                         names on the shared broker, deleted afterwards.
 ``private_rabbitmq``   per test: a private node a fault drill may stop and restart.
+``private_postgres``   per test: a private PostgreSQL cluster a fault drill may stop and restart.
 ``s3_endpoint``        session: an S3-compatible server.
-``smtp_capture``       per test: an SMTP server recording what it receives.
+``private_s3``         per test: a private SeaweedFS a fault drill may stop and restart.
+``smtp_capture``       per test: an SMTP server recording what it receives (restartable on its port).
 ``principal_signer``   session: a key pair signing principal tokens, with its JWKS.
 """
 
@@ -29,7 +31,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from scelle_common.messaging import Topology, connect
+from scelle_common.testing.postgres import PrivatePostgres
 from scelle_common.testing.rabbitmq import PrivateRabbitMQ
+from scelle_common.testing.seaweedfs import PrivateS3
 from scelle_common.testing.servers import (
     S3Endpoint,
     ServersUnavailable,
@@ -141,18 +145,38 @@ def bus_namespace(rabbitmq_url: str) -> Iterator[BusNamespace]:
     namespace.clean()
 
 
-@pytest.fixture
-def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
-    """A private RabbitMQ node, destroyed afterwards whatever the test did to it."""
+Restartable = TypeVar("Restartable", PrivateRabbitMQ, PrivatePostgres, PrivateS3)
+
+
+def _private(kind: type[Restartable]) -> Iterator[Restartable]:
+    """A started private server of ``kind``, destroyed afterwards whatever the test did to it."""
     try:
-        node = PrivateRabbitMQ()
+        server = kind()
     except ServersUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
     try:
-        node.start()
-        yield node
+        server.start()
+        yield server
     finally:
-        node.destroy()
+        server.destroy()
+
+
+@pytest.fixture
+def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
+    """A private RabbitMQ node, destroyed afterwards whatever the test did to it."""
+    yield from _private(PrivateRabbitMQ)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A private PostgreSQL cluster (trust auth, user ``postgres``), destroyed afterwards."""
+    yield from _private(PrivatePostgres)
+
+
+@pytest.fixture
+def private_s3() -> Iterator[PrivateS3]:
+    """A private SeaweedFS S3 server, destroyed afterwards."""
+    yield from _private(PrivateS3)
 
 
 @pytest.fixture

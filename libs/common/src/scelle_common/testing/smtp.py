@@ -25,7 +25,11 @@ class ReceivedMail:
 
 @dataclass
 class SmtpCapture:
-    """An SMTP server on 127.0.0.1 recording what it receives."""
+    """An SMTP server on 127.0.0.1 recording what it receives.
+
+    It may be stopped and started again: it comes back on the same port, with what it had received,
+    so a fault drill can take the mail server away from a sender and give it back.
+    """
 
     host: str = "127.0.0.1"
     port: int = 0
@@ -40,8 +44,9 @@ class SmtpCapture:
         return "250 Message accepted for delivery"
 
     def start(self) -> SmtpCapture:
-        # aiosmtpd cannot bind port 0, so a free port is chosen first.
-        self.port = free_port()
+        # aiosmtpd cannot bind port 0, so a free port is chosen first (once: a restart keeps it).
+        if not self.port:
+            self.port = free_port()
         self._controller = Controller(self, hostname=self.host, port=self.port)
         self._controller.start()
         return self
