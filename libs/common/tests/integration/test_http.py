@@ -7,8 +7,10 @@ from typing import ClassVar
 
 import marshmallow as ma
 import pytest
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import text
 
 from scelle_common.config import ServiceSettings
 from scelle_common.http import Problem, create_service_app, current_principal, public
@@ -42,6 +44,12 @@ def conflict():
 @blueprint.route("/crash")
 def crash():
     raise RuntimeError("secret internals /etc/passwd SELECT * FROM accounts")
+
+
+@blueprint.route("/database-clock")
+def database_clock():
+    with current_app.extensions["scelle_runtime"].unit_of_work() as uow:
+        return {"now": uow.session.execute(text("SELECT now()")).scalar_one().isoformat()}
 
 
 @blueprint.route("/open")
@@ -114,6 +122,29 @@ def test_an_unexpected_error_is_a_500_problem_that_leaks_nothing(client, princip
     assert response.mimetype == "application/problem+json"
     text = response.get_data(as_text=True)
     assert "passwd" not in text and "SELECT" not in text and "Traceback" not in text
+
+
+def test_a_database_outage_is_a_503_problem_and_the_same_app_recovers_when_it_is_back(
+    private_postgres, rabbitmq_url, principal_signer
+):
+    settings = Settings(database_url=private_postgres.create_database("things"), broker_url=rabbitmq_url,
+                        jwks=principal_signer.jwks)
+    runtime = ServiceRuntime.build("things", Path(__file__).parent, settings)
+    client = create_service_app(runtime, blueprints=[blueprint]).test_client()
+    headers = {"X-Scelle-Principal": principal_signer.sign()}
+    try:
+        assert client.get("/v1/things/database-clock", headers=headers).status_code == 200
+
+        private_postgres.stop()
+        down = client.get("/v1/things/database-clock", headers=headers)
+        assert (down.status_code, down.mimetype) == (503, "application/problem+json")
+        assert down.get_json(force=True)["type"] == "/problems/database-unavailable"
+        assert down.headers["Retry-After"] == "30" and "Traceback" not in down.get_data(as_text=True)
+
+        private_postgres.start()
+        assert client.get("/v1/things/database-clock", headers=headers).status_code == 200
+    finally:
+        runtime.close()
 
 
 def test_the_openapi_document_describes_the_routes_but_not_operations(client):

@@ -21,6 +21,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from scelle_common.config import ConfigError
@@ -184,6 +185,13 @@ def _install_error_handlers(app: Flask) -> None:
     def answer_unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return app.extensions["scelle_api"].handle_http_exception(error)
+        if isinstance(error, OperationalError):
+            # The database is down or restarting: the caller may retry, and the pool's pre-ping
+            # reconnects once it is back, so this is an outage to report, not a bug.
+            log.warning("http.database_unavailable", error=type(error.orig).__name__)
+            return Problem(503, "database-unavailable", "Service momentanément indisponible",
+                           detail="La base de données ne répond pas. Réessayez dans quelques instants.",
+                           headers={"Retry-After": "30"}).to_response()
         log.exception("http.unhandled_error")
         return Problem.for_status(500).to_response()
 
