@@ -2,9 +2,18 @@
 presenting a client certificate.
 
 The platform part is the end-to-end suite's (dev PKI, identity seeded with the demo accounts,
-a private nginx rendered from deploy/gateway), plus expertise and designation's real apps on
-their own migrated databases and the portal, each served by werkzeug in a thread. The gateway
-serves the portal at ``/``, exactly as ``./scelle up`` renders it.
+a private nginx rendered from deploy/gateway), plus the real apps of expertise, designation,
+documents (on the ``s3_endpoint`` S3 server), billing and notification, each on its own migrated
+database, and the portal, each served by werkzeug in a thread. Their relays and consumers run in
+threads on one session ``bus`` namespace of the shared broker, so what one service publishes
+reaches the others as in ``./scelle up`` (an accepted designation opens the case, the vault and
+billing learn the case's participants, a deposit is announced...). The gateway routes
+``/api/<service>/`` to each of them and serves the portal at ``/``, exactly as ``./scelle up``
+renders it.
+
+Degraded mode: every backend URL in ``portal_settings`` is live. A test of a service being down
+builds its own portal with one URL replaced by ``dead_service_url`` (a port where nothing
+listens), e.g. ``create_app(portal_settings.model_copy(update={"billing_url": dead_service_url}))``.
 
 Client certificates in headless Chromium: each browser gets a private HOME whose NSS database
 (``$HOME/.pki/nssdb``, made with ``certutil``/``pk12util`` from Debian's libnss3-tools) holds the
@@ -35,7 +44,7 @@ from sqlalchemy import create_engine, text
 
 from scelle_common.events import new_event, serialize_event
 from scelle_common.messaging import Outcome
-
+from scelle_common.testing.plugin import BusNamespace
 from scelle_common.testing.servers import free_port
 from tests.e2e.conftest import (  # noqa: F401 - fixtures, registered by being imported here
     gateway_secret,
@@ -47,6 +56,7 @@ from tests.e2e.conftest import (  # noqa: F401 - fixtures, registered by being i
     smtp,
 )
 from tests.e2e.harness import ROOT, GatewayProcess, ThreadedServer
+from tests.integration_flows.conftest import Running
 from tests.browser.webdriver import CHROMEDRIVER, CHROMIUM, Chromium
 
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -79,30 +89,137 @@ def screenshots() -> Path:
 
 
 @pytest.fixture(scope="session")
-def expertise_server(database_factory, rabbitmq_url, principal_signer) -> Iterator[ThreadedServer]:  # noqa: ANN001
+def bus(rabbitmq_url) -> Iterator[BusNamespace]:  # noqa: ANN001
+    """The session's exchange and queues on the shared broker (never the local stack's)."""
+    namespace = BusNamespace(rabbitmq_url)
+    yield namespace
+    namespace.clean()
+
+
+@pytest.fixture(scope="session")
+def service_settings(bus, principal_signer) -> dict[str, Any]:  # noqa: ANN001
+    """What every service's settings share here: the session's bus, the session's JWKS."""
+    topology = bus.topology
+    return {"broker_url": bus.broker_url, "jwks": principal_signer.jwks, "events_exchange": topology.exchange,
+            "queue_prefix": topology.queue_prefix, "delivery_limit": topology.delivery_limit,
+            "relay_idle_seconds": 0.2, "log_level": "WARNING"}
+
+
+@pytest.fixture(scope="session")
+def expertise_app(database_factory, service_settings) -> Iterator[Any]:  # noqa: ANN001
     from scelle_expertise.bootstrap import SERVICE_ROOT
     from scelle_expertise.config import Settings
     from scelle_expertise.entrypoints.flask_app import create_app
 
     url = database_factory(SERVICE_ROOT / "migrations", hint="browser_expertise")
-    app = create_app(Settings(database_url=url, broker_url=rabbitmq_url, jwks=principal_signer.jwks,
-                              log_level="WARNING"))
-    with ThreadedServer(app) as server:
-        yield server
+    app = create_app(Settings(database_url=url, **service_settings))
+    yield app
     app.extensions["scelle_runtime"].close()
 
 
 @pytest.fixture(scope="session")
-def designation_app(database_factory, rabbitmq_url, principal_signer) -> Iterator[Any]:  # noqa: ANN001
+def expertise_server(expertise_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
+    with ThreadedServer(expertise_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def designation_app(database_factory, service_settings) -> Iterator[Any]:  # noqa: ANN001
     from scelle_designation.bootstrap import SERVICE_ROOT
     from scelle_designation.config import Settings
     from scelle_designation.entrypoints.flask_app import create_app
 
     url = database_factory(SERVICE_ROOT / "migrations", hint="browser_designation")
-    app = create_app(Settings(database_url=url, broker_url=rabbitmq_url, jwks=principal_signer.jwks,
-                              log_level="WARNING"))
+    app = create_app(Settings(database_url=url, **service_settings))
     yield app
     app.extensions["scelle_runtime"].close()
+
+
+@pytest.fixture(scope="session")
+def documents_app(database_factory, service_settings, s3_endpoint) -> Iterator[Any]:  # noqa: ANN001
+    from scelle_documents.bootstrap import SERVICE_ROOT
+    from scelle_documents.config import Settings
+    from scelle_documents.domain.receipts import new_private_jwk
+    from scelle_documents.entrypoints.flask_app import create_app
+
+    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_documents")
+    app = create_app(Settings(
+        database_url=url, s3_endpoint_url=s3_endpoint.url, s3_access_key=s3_endpoint.access_key,
+        s3_secret_key=s3_endpoint.secret_key, s3_region=s3_endpoint.region,
+        s3_bucket=f"browser-{uuid.uuid4().hex[:10]}", receipt_key=json.dumps(new_private_jwk()), **service_settings))
+    yield app
+    app.extensions["scelle_runtime"].close()
+
+
+@pytest.fixture(scope="session")
+def documents_server(documents_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
+    with ThreadedServer(documents_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def billing_app(database_factory, service_settings) -> Iterator[Any]:  # noqa: ANN001
+    from scelle_billing.bootstrap import SERVICE_ROOT
+    from scelle_billing.config import Settings
+    from scelle_billing.entrypoints.flask_app import create_app
+
+    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_billing")
+    app = create_app(Settings(database_url=url, **service_settings))
+    yield app
+    app.extensions["scelle_runtime"].close()
+
+
+@pytest.fixture(scope="session")
+def billing_server(billing_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
+    with ThreadedServer(billing_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def notification_app(database_factory, service_settings, smtp) -> Iterator[Any]:  # noqa: ANN001
+    from scelle_notification.bootstrap import SERVICE_ROOT
+    from scelle_notification.config import Settings
+    from scelle_notification.entrypoints.flask_app import create_app
+
+    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_notification")
+    app = create_app(Settings(database_url=url, smtp_host=smtp.host, smtp_port=smtp.port, **service_settings))
+    yield app
+    app.extensions["scelle_runtime"].close()
+
+
+@pytest.fixture(scope="session")
+def notification_server(notification_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
+    with ThreadedServer(notification_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def event_flow(bus, expertise_app, designation_app, documents_app, billing_app,  # noqa: ANN001
+               notification_app) -> Iterator[None]:
+    """Every service's consumers and relay, in threads on the session's bus (as ``./scelle up``)."""
+    from scelle_billing.entrypoints.consumer import CONSUMERS as BILLING
+    from scelle_designation.entrypoints.consumer import CONSUMERS as DESIGNATION
+    from scelle_documents.entrypoints.consumer import CONSUMERS as DOCUMENTS
+    from scelle_expertise.entrypoints.consumer import CONSUMERS as EXPERTISE
+    from scelle_notification.entrypoints.consumer import CONSUMERS as NOTIFICATION
+
+    services = {"expertise": (expertise_app, EXPERTISE), "designation": (designation_app, DESIGNATION),
+                "documents": (documents_app, DOCUMENTS), "billing": (billing_app, BILLING),
+                "notification": (notification_app, NOTIFICATION)}
+    running = Running()
+    try:
+        for service, (app, consumers) in services.items():
+            runtime = app.extensions["scelle_runtime"]
+            for purpose, handlers in consumers.items():
+                bus.queue(service, purpose)  # remembered for cleaning
+                consumer = runtime.consumer(purpose, handlers)
+                consumer.declare()  # bound before any relay publishes: nothing is returned unroutable
+                running.start(consumer.run)
+        for app, _consumers in services.values():
+            running.start(app.extensions["scelle_runtime"].relay().run)
+        yield
+    finally:
+        running.halt()
 
 
 @pytest.fixture(scope="session")
@@ -134,13 +251,20 @@ def designation_server(designation_app) -> Iterator[ThreadedServer]:  # noqa: AN
 
 
 @pytest.fixture(scope="session")
-def portal_settings(principal_signer, identity_server, expertise_server, designation_server) -> Any:  # noqa: ANN001
+def dead_service_url() -> str:
+    """A URL where nothing listens: put it in place of one service's URL to test degraded pages."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def portal_settings(principal_signer, identity_server, expertise_server, designation_server,  # noqa: ANN001
+                    documents_server, billing_server, notification_server, event_flow) -> Any:
     from scelle_portal.config import Settings
 
-    dead = f"http://127.0.0.1:{free_port()}"  # documents and billing do not run here
     return Settings(jwks=principal_signer.jwks, identity_url=identity_server.url,
                     expertise_url=expertise_server.url, designation_url=designation_server.url,
-                    documents_url=dead, billing_url=dead, log_level="WARNING", connect_timeout_seconds=0.5)
+                    documents_url=documents_server.url, billing_url=billing_server.url,
+                    notification_url=notification_server.url, log_level="WARNING", connect_timeout_seconds=0.5)
 
 
 @pytest.fixture(scope="session")
@@ -199,10 +323,12 @@ def people(principal_signer, accounts) -> dict[str, Person]:  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def gateway(pki, identity_server, expertise_server, designation_server, portal_server,  # noqa: ANN001
-            gateway_secret) -> Iterator[GatewayProcess]:
+def gateway(pki, identity_server, expertise_server, designation_server, documents_server,  # noqa: ANN001
+            billing_server, notification_server, portal_server, gateway_secret) -> Iterator[GatewayProcess]:
     services = {"identity": identity_server.port, "expertise": expertise_server.port,
-                "designation": designation_server.port, "portal": portal_server.port}
+                "designation": designation_server.port, "documents": documents_server.port,
+                "billing": billing_server.port, "notification": notification_server.port,
+                "portal": portal_server.port}
     with GatewayProcess(pki, services, gateway_secret=gateway_secret) as process:
         yield process
 

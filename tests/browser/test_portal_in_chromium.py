@@ -93,8 +93,7 @@ def test_expert_screens(browser, gateway, people, expertise_server, screenshots)
     chromium.open(gateway.url(f"/expertises/{case['id']}"))
     text = chromium.text()
     assert case["display_name"] in text and "En création" in text
-    assert "Service partiellement indisponible" in text  # the vault does not run in this test
-    chromium.screenshot(screenshots / "05-expertise-coffre-indisponible.png")
+    chromium.screenshot(screenshots / "05-expertise-expert.png")  # its documents: test_expertise_in_chromium.py
 
 
 def test_expert_answers_a_designation(browser, gateway, people, designation_server, deposit_designation_file,  # noqa: ANN001

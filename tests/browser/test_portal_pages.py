@@ -162,9 +162,11 @@ def test_directory_search_finds_the_expert_as_a_card(portal, people) -> None:  #
     assert "Aucun expert ne correspond" in body
 
 
-def test_expertise_view_degrades_when_the_vault_is_down(portal, people, expertise_server) -> None:  # noqa: ANN001
+def test_expertise_view_degrades_when_the_vault_is_down(portal_settings, dead_service_url, people,  # noqa: ANN001
+                                                       expertise_server) -> None:
     expert = people["expert"]
     case = expert.call(expertise_server.url, "POST", "/v1/expertises", naming("Vidal", "Garage Central"))
+    portal = create_app(portal_settings.model_copy(update={"documents_url": dead_service_url}))
     status, body = expert.page(portal.test_client(), f"/expertises/{case['id']}")
     assert status == 200, body
     assert case["display_name"] in body
