@@ -180,16 +180,52 @@ _PORTAL_ERROR_PAGES = {
 }
 
 
+# A trusted certificate no account holds (identity's ``certificate-not-registered``): the first
+# question of the first login (REFERENCE §1.4), leading to the portal's registration pages.
+_NEW_CERTIFICATE_PAGE = (
+    "Nouveau certificat reconnu",
+    "<p>Ce certificat est émis par une autorité reconnue par Scellé, mais n’est rattaché à aucun compte.</p>"
+    "<h2>Disposez-vous d’un compte ?</h2>"
+    "<ul class=\"choices\">"
+    "<li><a class=\"button\" href=\"/inscription\">Non : créer un compte</a></li>"
+    "<li><a class=\"button button-secondary\" href=\"/inscription/association\">"
+    "Oui : associer ce certificat à mon compte</a></li></ul>",
+)
+
+
+def _html_page(title: str, body: str) -> str:
+    """A small French page, styled by the portal's public stylesheet (served without auth)."""
+    return (f"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{title} — Scellé</title><link rel=\"stylesheet\" href=\"/static/portal.css\"></head>"
+            f"<body><header class=\"site-header\"><div class=\"brand\"><span class=\"brand-link\">Scellé</span>"
+            f"<span class=\"brand-sub\">Expertise judiciaire dématérialisée</span></div></header>"
+            f"<main id=\"contenu\"><h1>{title}</h1>{body}</main>"
+            f"<footer class=\"site-footer\"><p>Référence de la page : <code>$request_id</code></p></footer>"
+            f"</body></html>")
+
+
 def _portal_error_page(status: str) -> str:
     title, detail = _PORTAL_ERROR_PAGES[status]
-    html = (f"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{title} — Scellé</title></head>"
-            f"<body><main><h1>{title}</h1><p>{detail}</p><p>Référence : $request_id</p></main></body></html>")
-    return (f"        location @portal_{status} {{\n"
-            f"            default_type \"text/html; charset=utf-8\";\n"
-            f"            add_header X-Request-Id $request_id always;\n"
-            f"            add_header Cache-Control no-store always;\n"
-            f"            return {status} '{html}';\n"
-            f"        }}")
+    lines = [f"        location @portal_{status} {{",
+             "            default_type \"text/html; charset=utf-8\";",
+             "            add_header X-Request-Id $request_id always;",
+             "            add_header Cache-Control no-store always;"]
+    if status == "401":
+        new_title, new_body = _NEW_CERTIFICATE_PAGE
+        lines += ["            if ($scelle_portal_refusal = certificate-not-registered) {",
+                  f"                return 401 '{_html_page(new_title, new_body)}';",
+                  "            }"]
+    if status == "403":
+        # identity refuses every route but the CGU's until the version in force is accepted:
+        # from any page, a person is taken to the portal's CGU page (DESIGN §6.8).
+        lines += ["            absolute_redirect off;",
+                  "            if ($scelle_portal_refusal = cgu-acceptance-required) {",
+                  "                return 303 /cgu;",
+                  "            }"]
+    lines += [f"            return {status} '{_html_page(title, f'<p>{detail}</p>')}';",
+              "        }"]
+    return "\n".join(lines)
 
 
 def _root_location(config: GatewayConfig, include: Path) -> str:
@@ -215,6 +251,18 @@ def _root_location(config: GatewayConfig, include: Path) -> str:
         "        location = /metrics { return 404; }",
         "        location /internal/ { return 404; }",
         "        location /api/ { return 404; }",
+        "        # The portal's stylesheet and scripts hold no secret: served to anyone, so that the",
+        "        # registration pages and the gateway's own pages (before any account) are styled.",
+        "        location /static/ {",
+        f"            proxy_pass http://{portal.upstream};",
+        "            proxy_http_version 1.1;",
+        '            proxy_set_header Connection "";',
+        "            proxy_set_header Host $host;",
+        "            proxy_set_header X-Request-Id $request_id;",
+        '            proxy_set_header X-Scelle-Principal "";',
+        "            proxy_hide_header X-Request-Id;",
+        "            limit_except GET { deny all; }",
+        "        }",
         _portal_error_page("401"),
         _portal_error_page("403"),
         _portal_error_page("503"),
