@@ -5,7 +5,9 @@ the inbox (a duplicate is acknowledged with no effect), run the handler,
 commit, then acknowledge. Deliveries that arrive together (up to the prefetch)
 share one transaction and one acknowledgement while they all succeed. A :class:`PermanentError` or an unreadable message is
 rejected without requeue (→ DLQ); any other exception is requeued, which the
-queue bounds with its delivery limit before dead-lettering it.
+queue bounds with its delivery limit before dead-lettering it — unless the
+database does not answer: then the deliveries are held, unacknowledged, and
+handled again after a pause, so an outage never spends their redeliveries.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from pika.exceptions import AMQPError
 from pika.spec import Basic, BasicProperties
+from sqlalchemy import text
 
 from scelle_common.db import UnitOfWork
 from scelle_common.events import Event, EventFormatError, parse_event
@@ -186,13 +189,21 @@ class Consumer:
                 channel.basic_qos(prefetch_count=self._prefetch)
                 self._deliveries.clear()
                 tag = channel.basic_consume(self.queue, self._on_message)
-                backoff = 0.0
+                backoff = database_backoff = 0.0
                 log.info("consumer.started", queue=self.queue)
                 while not stop.is_set():
                     # Returns as soon as deliveries arrived; each one is buffered by _on_message.
                     connection.process_data_events(time_limit=0.5)
-                    if self._deliveries:
-                        self._settle(channel)
+                    if not self._deliveries:
+                        continue
+                    if self._settle(channel):
+                        database_backoff = 0.0
+                    else:
+                        database_backoff = min(self._max_backoff, max(0.2, database_backoff * 2))
+                        log.warning("consumer.database_unavailable", queue=self.queue,
+                                    held=len(self._deliveries), retry_in_seconds=database_backoff)
+                        # Sleeping through the connection keeps its heartbeats going.
+                        connection.sleep(database_backoff)
                 channel.basic_cancel(tag)
             except (AMQPError, OSError) as exc:
                 backoff = min(self._max_backoff, max(0.2, backoff * 2))
@@ -208,14 +219,30 @@ class Consumer:
     def _on_message(self, _channel: Any, method: Basic.Deliver, _properties: BasicProperties, body: bytes) -> None:
         self._deliveries.append((method.delivery_tag, body))
 
-    def _settle(self, channel: Any) -> None:
+    def _settle(self, channel: Any) -> bool:
+        """Handle the buffered deliveries; False when the database is down and some wait to be retried."""
         deliveries, self._deliveries = self._deliveries, []
         outcomes = self.handle_batch([body for _tag, body in deliveries])
         if all(outcome is Outcome.ACK for outcome in outcomes):
             channel.basic_ack(deliveries[-1][0], multiple=True)
-            return
-        for (delivery_tag, _body), outcome in zip(deliveries, outcomes, strict=True):
+            return True
+        hold = Outcome.REQUEUE in outcomes and not self._database_answers()
+        held = []
+        for delivery, outcome in zip(deliveries, outcomes, strict=True):
             if outcome is Outcome.ACK:
-                channel.basic_ack(delivery_tag)
+                channel.basic_ack(delivery[0])
+            elif outcome is Outcome.REQUEUE and hold:
+                held.append(delivery)
             else:
-                channel.basic_nack(delivery_tag, requeue=outcome is Outcome.REQUEUE)
+                channel.basic_nack(delivery[0], requeue=outcome is Outcome.REQUEUE)
+        # Held deliveries go first again, before what arrived meanwhile.
+        self._deliveries[:0] = held
+        return not held
+
+    def _database_answers(self) -> bool:
+        try:
+            with self._unit_of_work() as uow:
+                uow.session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True

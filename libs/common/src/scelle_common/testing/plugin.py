@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from scelle_common.messaging import Topology, connect
-from scelle_common.testing.postgres import PrivatePostgres
+from scelle_common.testing.postgres import PrivatePostgres, migrate
 from scelle_common.testing.rabbitmq import PrivateRabbitMQ
 from scelle_common.testing.seaweedfs import PrivateS3
 from scelle_common.testing.servers import (
@@ -92,10 +90,7 @@ def database_factory(postgres_url: str) -> Iterator[DatabaseFactory]:
         created.append(name)
         url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
         if migrations_dir is not None:
-            config = Config()
-            config.set_main_option("script_location", str(migrations_dir))
-            config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-            command.upgrade(config, "head")
+            migrate(url, migrations_dir)
         return url
 
     yield create

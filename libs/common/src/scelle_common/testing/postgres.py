@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from scelle_common.testing.servers import ServersUnavailable, free_port
@@ -30,6 +32,14 @@ def _newest_bin_dir() -> Path:
             f"(no {_BINARIES}/<major>/bin/pg_ctl here)"
         )
     return majors[-1]
+
+
+def migrate(url: str, migrations_dir: Path) -> None:
+    """Bring the database at ``url`` to the head of the Alembic history in ``migrations_dir``."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
 
 
 class PrivatePostgres:
@@ -76,14 +86,16 @@ class PrivatePostgres:
             self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "-t", "60", "stop")
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    def create_database(self, name: str) -> str:
-        """Create database ``name`` and return its URL."""
+    def create_database(self, name: str, migrations_dir: Path | None = None) -> str:
+        """Create database ``name`` (built by that Alembic history if given) and return its URL."""
         admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
         finally:
             admin.dispose()
+        if migrations_dir is not None:
+            migrate(self.url(name), migrations_dir)
         return self.url(name)
 
     def _run(self, program: str, *args: str) -> None:
