@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 
+from scelle_common.http.principal import REGISTRANT_PROFILE
 from scelle_portal import labels
 from scelle_portal.backends import BackendError, Backends, ServiceRefused, ServiceUnavailable
 
@@ -54,7 +55,7 @@ def current_account() -> dict[str, Any] | None:
 @blueprint.app_context_processor
 def layout_context() -> dict[str, Any]:
     principal = g.get("principal")
-    if principal is None:
+    if principal is None or principal.profile == REGISTRANT_PROFILE:  # no account yet: no menu
         return {"me": None, "profile": None}
     return {"me": current_account(), "profile": principal.profile,
             "can_designate": principal.profile in DESIGNATORS,

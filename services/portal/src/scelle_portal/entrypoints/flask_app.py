@@ -26,6 +26,7 @@ from scelle_portal.backends import BackendError, Backends, ServiceRefused
 from scelle_portal.config import Settings
 from scelle_portal.views import blueprint
 from scelle_portal import search, statistics
+from scelle_portal import account, registration
 
 SERVICE = "portal"
 log = get_logger(__name__)
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, *, backends: Backends | None = 
     app.register_blueprint(blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(statistics.blueprint)
+    app.register_blueprint(registration.blueprint)
+    app.register_blueprint(account.blueprint)
 
     @app.before_request
     def bind_request() -> Response | None:
@@ -72,10 +75,8 @@ def create_app(settings: Settings | None = None, *, backends: Backends | None = 
             return error_page(401, "Identité non reconnue",
                               "Votre session n'a pas pu être vérifiée. Rechargez la page ; si le problème "
                               "persiste, reconnectez-vous avec votre certificat.")
-        if principal.profile == REGISTRANT_PROFILE:
-            return error_page(401, "Nouveau certificat reconnu",
-                              "Ce certificat n'est rattaché à aucun compte Scellé. L'inscription en ligne "
-                              "arrive bientôt dans le portail.")
+        if principal.profile == REGISTRANT_PROFILE and request.endpoint not in registration.REGISTRANT_ENDPOINTS:
+            return registration.new_certificate_page()
         g.principal, g.token = principal, token
         structlog.contextvars.bind_contextvars(account_id=principal.account_id)
         return None
