@@ -39,6 +39,19 @@ ROLES = {
     "expert_de_partie": "Expert agissant pour une partie",
 }
 
+# DESIGN §6.2: a party's quality in the case and how it takes part.
+PARTY_KINDS = {
+    "demandeur": "Demandeur",
+    "defendeur": "Défendeur",
+    "intervenant": "Intervenant",
+}
+REPRESENTATIONS = {
+    "avocat": "Représentée par un avocat",
+    "elle_meme": "Se représente elle-même",
+    "expert_de_partie": "Représentée par un expert de partie",
+    "non_dematerialisee": "Non dématérialisée",
+}
+
 DESIGNATION_STATES = {
     "brouillon": "Brouillon",
     "en_attente": "En attente",

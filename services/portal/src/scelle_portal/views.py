@@ -66,21 +66,40 @@ def layout_context() -> dict[str, Any]:
 # -- workspace --------------------------------------------------------------------------------
 
 
+# *Rejetée* is the fifth filter (REFERENCE §2.3) but no expertise status: a refused designation
+# never became a case, so those rows come from the designation service (its designator's list).
+REJECTED = "rejetee"
+
+
 @blueprint.get("/")
 def workspace() -> str:
-    chosen = [s for s in request.args.getlist("statut") if s in labels.STATUSES]
-    statuses = chosen or list(labels.DEFAULT_STATUSES)
+    designator = g.principal.profile in DESIGNATORS
+    wanted = request.args.getlist("statut")
+    chosen = [s for s in wanted if s in labels.STATUSES]
+    rejected = designator and REJECTED in wanted
+    statuses = chosen if chosen or rejected else list(labels.DEFAULT_STATUSES)
     sort = request.args.get("tri", "name")
     if sort not in ("name", "consignation_date", "status"):
         sort = "name"
+    order = "desc" if request.args.get("ordre") == "desc" else "asc"
     current_account()
-    expertises, expertises_error = section(
-        "Liste des expertises",
-        lambda: api("expertise", "/v1/expertises", {"status": statuses, "sort": sort, "limit": 200})["items"],
-        [])
+    expertises, expertises_error = [], None
+    if statuses:  # the service reads no status as "all but Terminée"
+        expertises, expertises_error = section(
+            "Liste des expertises",
+            lambda: api("expertise", "/v1/expertises",
+                        {"status": statuses, "sort": sort, "order": order, "limit": 200})["items"],
+            [])
+    refused, refused_error = [], None
+    if rejected:
+        refused, refused_error = section(
+            "Désignations rejetées",
+            lambda: api("designation", "/v1/designations", {"state": ["refusee"], "limit": 200})["items"], [])
     pending, pending_error = pending_designations(limit=5)
     return render_template("workspace.html", expertises=expertises, expertises_error=expertises_error,
-                           statuses=statuses, sort=sort, pending=pending, pending_error=pending_error,
+                           statuses=statuses + ([REJECTED] if rejected else []), sort=sort, order=order,
+                           refused=refused, refused_error=refused_error, designator=designator,
+                           pending=pending, pending_error=pending_error,
                            unread_total=sum(int(e.get("unread_count") or 0) for e in expertises))
 
 
