@@ -233,6 +233,27 @@ ensure_browser() {
     apt_install "Chromium, chromedriver and the NSS tools (the browser tests)" --no-install-recommends \
       chromium chromium-driver libnss3-tools
   fi
+  ensure_axe
+}
+
+# axe-core, the accessibility engine tests/browser/test_accessibility.py injects into Chromium:
+# the npm registry's tarball of a pinned release, checked against its published integrity, unpacked
+# in var/axe-core (only axe.min.js and its licence are kept).
+AXE_CORE_VERSION=4.14.1
+AXE_CORE_INTEGRITY=sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+ensure_axe() {
+  local dir=var/axe-core tarball
+  [[ -f $dir/axe.min.js && $(cat "$dir/VERSION" 2>/dev/null) == "$AXE_CORE_VERSION" ]] && return 0
+  command -v npm >/dev/null || apt_install "npm (fetches axe-core for the accessibility tests)" --no-install-recommends npm
+  say "fetching axe-core $AXE_CORE_VERSION (npm pack)"
+  rm -rf "$dir" && mkdir -p "$dir/download"
+  npm pack "axe-core@$AXE_CORE_VERSION" --pack-destination "$dir/download" --silent >/dev/null
+  tarball="$dir/download/axe-core-$AXE_CORE_VERSION.tgz"
+  [[ "sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)" == "$AXE_CORE_INTEGRITY" ]] ||
+    die "axe-core $AXE_CORE_VERSION: the downloaded tarball does not match its pinned integrity"
+  tar -xzf "$tarball" -C "$dir" --strip-components=1 package/axe.min.js package/LICENSE
+  rm -rf "$dir/download"
+  echo "$AXE_CORE_VERSION" >"$dir/VERSION"
 }
 
 # ApacheBench drives the gateway benchmark (it presents client certificates, wrk cannot).

@@ -25,6 +25,7 @@ from scelle_common.testing.servers import free_port
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C web element identifier
+TAB, ENTER = "\ue004", "\ue007"  # W3C WebDriver key codes
 HEADLESS_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=fr-FR"]
@@ -107,6 +108,11 @@ class Chromium:
 
     def click(self, css: str) -> None:
         self._session("POST", f"/element/{self.find(css)}/click", {})
+
+    def press(self, *keys: str) -> None:
+        """Keys pressed on whatever has the focus, as a person would (``TAB``, ``ENTER``)."""
+        actions = [action for key in keys for action in ({"type": "keyDown", "value": key}, {"type": "keyUp", "value": key})]
+        self._session("POST", "/actions", {"actions": [{"type": "key", "id": "clavier", "actions": actions}]})
 
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
