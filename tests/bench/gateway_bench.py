@@ -517,7 +517,9 @@ def main(argv: list[str] | None = None) -> int:
                   "nginx": nginx_version.rsplit("/", 1)[-1], **{k: getattr(args, k) for k in (
                       "duration", "rounds", "tool", "concurrency", "clients", "connections", "latency_requests")}}
     if args.json:
-        print(json.dumps({"config": config_out, **outcome}, indent=2, ensure_ascii=False))
+        target_values = {"added_p50_ms": ADDED_P50_TARGET_MS, "throughput_ratio": THROUGHPUT_RATIO_TARGET}
+        print(json.dumps({"config": config_out, **outcome, "target_values": target_values}, indent=2,
+                         ensure_ascii=False))
     else:
         print_report(config_out, outcome)
     return 0
