@@ -204,6 +204,21 @@ def test_deposits_and_reads_feed_the_unread_counts(runtime, caller):
     assert expert.get("/v1/expertises").get_json()["items"][0]["unread_count"] == 0  # their own deposits
 
 
+def test_a_deposit_as_the_vault_publishes_it_with_its_folder_object_counts_as_unread(runtime, caller):
+    expert, magistrat = caller("expert"), caller("magistrat")
+    created = create_expertise(expert)
+    expert.post(f"/v1/expertises/{created['id']}/participants", json={"account_id": magistrat.account_id,
+                                                                      "role": "magistrat"})
+    document = str(uuid.uuid4())
+    deposit = new_event(service="documents", name="documents.document_deposited.v1", subject=document, data={
+        "expertise_id": created["id"], "document_id": document,
+        "folder": {"id": str(uuid.uuid4()), "path": "expert/designation", "kind": "expert/designation",
+                   "label": "Expert / Désignation"},
+        "audience": [expert.account_id, magistrat.account_id], "depositor_account_id": expert.account_id})
+    assert consumer(runtime, "documents").handle(serialize_event(deposit)) is Outcome.ACK
+    assert magistrat.get("/v1/expertises").get_json()["items"][0]["unread_count"] == 1
+
+
 def test_designation_accepted_travels_the_real_broker_and_comes_out_as_expertise_events(
         settings, bus_namespace, caller, database_url):  # noqa: ANN001
     """A designation event published on the bus is consumed; the new case's events are relayed."""

@@ -184,7 +184,8 @@ def document_deposited(uow: ExpertiseUnitOfWork, event: Event) -> None:
         raise PermanentError("documents.document_deposited: audience must be a list of account ids")
     depositor = _first(data, "depositor_account_id", "deposited_by", "depositor.account_id")
     accounts = [str(account) for account in audience if account and str(account) != str(depositor or "")]
-    uow.documents.deposited(str(expertise_id), str(document_id), _first(data, "folder"),
+    # The vault publishes the folder as an object (id, path, label); its path is what we keep.
+    uow.documents.deposited(str(expertise_id), str(document_id), _first(data, "folder.path", "folder"),
                             _time(_first(data, "deposited_at"), event.time), accounts)
 
 
