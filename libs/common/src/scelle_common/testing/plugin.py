@@ -143,8 +143,12 @@ def bus_namespace(rabbitmq_url: str) -> Iterator[BusNamespace]:
 Restartable = TypeVar("Restartable", PrivateRabbitMQ, PrivatePostgres, PrivateS3)
 
 
-def _private(kind: type[Restartable]) -> Iterator[Restartable]:
-    """A started private server of ``kind``, destroyed afterwards whatever the test did to it."""
+def private_server(kind: type[Restartable]) -> Iterator[Restartable]:
+    """A started private server of ``kind``, destroyed afterwards whatever the test did to it.
+
+    The fixtures below are per test; a module of drills sharing one server yields from this in a
+    module-scoped fixture of its own.
+    """
     try:
         server = kind()
     except ServersUnavailable as exc:
@@ -159,19 +163,19 @@ def _private(kind: type[Restartable]) -> Iterator[Restartable]:
 @pytest.fixture
 def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
     """A private RabbitMQ node, destroyed afterwards whatever the test did to it."""
-    yield from _private(PrivateRabbitMQ)
+    yield from private_server(PrivateRabbitMQ)
 
 
 @pytest.fixture
 def private_postgres() -> Iterator[PrivatePostgres]:
     """A private PostgreSQL cluster (trust auth, user ``postgres``), destroyed afterwards."""
-    yield from _private(PrivatePostgres)
+    yield from private_server(PrivatePostgres)
 
 
 @pytest.fixture
 def private_s3() -> Iterator[PrivateS3]:
     """A private SeaweedFS S3 server, destroyed afterwards."""
-    yield from _private(PrivateS3)
+    yield from private_server(PrivateS3)
 
 
 @pytest.fixture

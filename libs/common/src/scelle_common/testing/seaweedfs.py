@@ -63,6 +63,10 @@ class PrivateS3:
         return S3Endpoint(url=f"http://127.0.0.1:{self.port}", access_key=self.access_key,
                           secret_key=self.secret_key)
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait until S3 answers a signed request."""
         command = [str(self._weed), "mini", f"-dir={self._dir / 'data'}", f"-s3.config={self._dir / 's3.json'}",
