@@ -61,7 +61,9 @@ from tests.browser.webdriver import CHROMEDRIVER, CHROMIUM, Chromium
 
 SCREENSHOTS = ROOT / "var" / "screenshots"
 POLICY_DIR = Path("/etc/chromium/policies/managed")
-POLICY_FILE = POLICY_DIR / "scelle-browser-tests.json"
+# One file per test session, all with the same content: sessions run side by side on one machine,
+# and one ending (removing its file) must not take the certificate away from another's Chromium.
+POLICY_FILE = POLICY_DIR / f"scelle-browser-tests-{os.getpid()}.json"
 NSS_TOOLS = ("certutil", "pk12util")
 
 
@@ -337,7 +339,7 @@ def gateway(pki, identity_server, expertise_server, designation_server, document
 def certificate_policy(browser_prerequisites, gateway) -> Iterator[None]:  # noqa: ANN001
     """Chromium presents the (only) certificate of its NSS database to the test gateway."""
     POLICY_DIR.mkdir(parents=True, exist_ok=True)
-    pattern = json.dumps({"pattern": f"https://localhost:{gateway.port}", "filter": {}})
+    pattern = json.dumps({"pattern": "https://localhost:*", "filter": {}})  # any session's gateway port
     POLICY_FILE.write_text(json.dumps({"AutoSelectCertificateForUrls": [pattern]}), encoding="utf-8")
     yield
     POLICY_FILE.unlink(missing_ok=True)
