@@ -53,7 +53,7 @@ def test_magistrat_designates_with_two_files_and_sees_the_acceptance(  # noqa: P
     text = magistrat.wait_for_text("Sélection des documents de désignation")
     assert "GARNIER Hélène" in text and "Camille ROUSSEAU (Moi)" in text, text
     magistrat.wait_for_text("Aucun fichier déposé pour l'instant.", timeout=30)  # htmx: the vault opened the dossier
-    magistrat.screenshot(screenshots / "10-designation-etape-02.png")
+    magistrat.screenshot(screenshots / "30-designation-etape-02.png")
 
     ordonnance = pdf(tmp_path, "Ordonnance de désignation.pdf", "ordonnance ")
     jugement = pdf(tmp_path, "Jugement avant dire droit.pdf", "jugement ")
@@ -63,16 +63,16 @@ def test_magistrat_designates_with_two_files_and_sees_the_acceptance(  # noqa: P
     assert "Demande participation à une expertise (2)" in text, text
     assert "Ordonnance de désignation.pdf" in text and "Jugement avant dire droit.pdf" in text
     # The script showed each file's progress on the way; every deposit completed.
-    magistrat.screenshot(screenshots / "11-designation-fichiers-deposes.png")
+    magistrat.screenshot(screenshots / "31-designation-fichiers-deposes.png")
 
     magistrat.click("a[href$='/envoi']")
     text = magistrat.wait_for_text("Envoyer la désignation ?")
     assert "Fichiers transmis (2)" in text, text
-    magistrat.screenshot(screenshots / "12-designation-confirmer-envoi.png")
+    magistrat.screenshot(screenshots / "32-designation-confirmer-envoi.png")
     text = submit_until(magistrat, "form[action$='/envoi'] button", "La désignation a été envoyée à l'expert")
     assert "En attente" in text and "Documents de désignation (2)" in text, text
     designation_url = magistrat.url
-    magistrat.screenshot(screenshots / "13-designation-envoyee.png")
+    magistrat.screenshot(screenshots / "33-designation-envoyee.png")
 
     magistrat.click("a[href$='/relance']")
     magistrat.wait_for_text("Relancer l'expert ?")
@@ -97,7 +97,7 @@ def test_magistrat_designates_with_two_files_and_sees_the_acceptance(  # noqa: P
     # The magistrat sees the acceptance, then the case the acceptance opened in the workspace.
     magistrat.open(designation_url)
     assert "Acceptée" in magistrat.wait_for_text("Acceptée")
-    magistrat.screenshot(screenshots / "14-designation-acceptee-vue-magistrat.png")
+    magistrat.screenshot(screenshots / "34-designation-acceptee-vue-magistrat.png")
 
     def case_listed() -> str | None:
         magistrat.open(gateway.url("/"))
@@ -106,7 +106,7 @@ def test_magistrat_designates_with_two_files_and_sees_the_acceptance(  # noqa: P
 
     text = eventually(case_listed, what="the accepted designation's case in the magistrat's workspace")
     assert "En création" in text
-    magistrat.screenshot(screenshots / "15-espace-magistrat-expertise-creee.png")
+    magistrat.screenshot(screenshots / "35-espace-magistrat-expertise-creee.png")
 
 
 def test_expert_refuses_adds_a_party_and_changes_the_status(
@@ -141,11 +141,11 @@ def test_expert_refuses_adds_a_party_and_changes_the_status(
     expert.click("form[data-televersement] button[type=submit]")
     expert.wait_for_text("1 fichier déposé dans le coffre-fort.", timeout=30)
     expert.type("#justification", "Conflit d'intérêts avec le défendeur.")
-    expert.screenshot(screenshots / "16-refuser-justification.png")
+    expert.screenshot(screenshots / "36-refuser-justification.png")
     expert.click("form[action$='/refus'] button[type=submit]")
     text = expert.wait_for_text("Refuser la désignation ?")
     assert "Lettre de refus.pdf" in text and "Conflit d'intérêts avec le défendeur." in text, text
-    expert.screenshot(screenshots / "17-refuser-confirmation.png")
+    expert.screenshot(screenshots / "37-refuser-confirmation.png")
     text = submit_until(expert, "form[action$='/refus'] button[type=submit]", "Vous avez refusé la désignation")
     assert "Rejetée" in text, text
 
@@ -169,13 +169,13 @@ def test_expert_refuses_adds_a_party_and_changes_the_status(
     text = expert.wait_for_text("L'invitation a été envoyée")
     assert "Membres : Paul" in text, text
     expert.script("document.getElementById('titre-parties').scrollIntoView()")
-    expert.screenshot(screenshots / "18-administration-partie.png")
+    expert.screenshot(screenshots / "38-administration-partie.png")
 
     expert.click(f"a[href='/expertises/{case['id']}/administration/statut/en_cours']")
     text = expert.wait_for_text("Passer l'expertise « En cours » ?")
     assert "facturation commence" in text, text
-    expert.screenshot(screenshots / "19-statut-confirmation.png")
+    expert.screenshot(screenshots / "39-statut-confirmation.png")
     expert.click("form[action$='/statut/en_cours'] button[type=submit]")
     text = expert.wait_for_text("Le statut de l'expertise a été changé.")
     assert "Statut actuel : En cours" in text, text
-    expert.screenshot(screenshots / "20-statut-en-cours.png")
+    expert.screenshot(screenshots / "40-statut-en-cours.png")

@@ -5,7 +5,7 @@
 
   function errorOf(xhr) {
     var doc = xhr.responseXML;
-    var alert = doc && doc.querySelector("main .alert-error");
+    var alert = doc && doc.querySelector("main .alert-error, main .error-page .lead");
     return alert ? alert.textContent.trim() : "Le dépôt n'a pas abouti (code " + xhr.status + "). Réessayez.";
   }
 
