@@ -77,3 +77,5 @@ def test_a_designation_dossier_follows_the_designation_and_lands_in_expert_desig
     assert len(keys) == 1  # same object, bytes not copied
     filed = outbox_events(database_url, subject=items[0]["id"], name="documents.document_deposited.v1")
     assert filed[0].data["expertise_id"] == case.id
+    # Told to the owner expert only: the magistrat who deposited the request reads nothing in expert/*.
+    assert filed[0].data["audience"] == [expert.account_id]

@@ -68,7 +68,10 @@ def file_designation(uow: VaultUnitOfWork, expertise_id: str, designation_id: st
         document = replace(source, id=new_id(), expertise_id=expertise_id, designation_id=None, folder_id=target.id,
                            version=1, shared_with=frozenset(), source_document_id=source.id)
         uow.vault.add_document(document, search_key(document.file_name))
-        audience = sorted({account for account in (owner_account_id, source.depositor_account_id) if account})
+        # Who may read it in the case: the owner expert, its only participant yet. Not the source's
+        # depositor (the designator): the rights matrix gives a magistrat or greffier nothing in
+        # expert/*, and the audience is what digests and unread marks tell people about.
+        audience = [owner_account_id] if owner_account_id else []
         uow.publish(integration_events.deposited(document, target, audience))
         uow.record(AuditEntry(action="documents.file_designation", target=f"document:{document.id}",
                               outcome="allowed", occurred_at=at, profile="system:expertise",
