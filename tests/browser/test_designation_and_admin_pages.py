@@ -138,6 +138,9 @@ def test_the_expert_refuses_with_a_justification_and_a_file(portal, people, even
     response = eventually(refused, what="the designation counts the answer's file and records the refusal")
     body = text_of(client.get(response.headers["Location"], headers=expert.headers))
     assert "Vous avez refusé la désignation" in body and "Rejetée" in body
+    body = text_of(client.get(f"/designations/{draft}", headers=magistrat.headers))
+    assert "Conflit d'intérêts avec le défendeur" in body
+    assert "Documents joints à la réponse (1)" in body and "Lettre de refus.pdf" in body
 
     # The magistrat's workspace: Rejetée is the fifth filter, its rows come from the designations.
     body = text_of(client.get("/?statut=rejetee", headers=magistrat.headers))
