@@ -186,6 +186,16 @@ def test_owner_expert_administers_the_case(portal, people, accounts, expertise_s
     assert "Avocat : Sophie Lambert" in body or "Avocat : Sophie LAMBERT" in body, body
     assert "Membres : Paul" in body and "(invitation envoyée)" in body
 
+    # A co-expert chosen in the directory, as a designation's expert is.
+    body = text_of(client.get(f"{admin}?expert=lefeb", headers=expert.headers))
+    assert "LEFEBVRE Marc" in body and "Ajouter comme co-expert" in body, body
+    response = post(client, expert, f"{admin}/intervenants", {
+        "account_id": accounts["marc.lefebvre@experts-justice.test"], "role": "co_expert", "given_name": "Marc",
+        "surname": "Lefebvre", "email": "marc.lefebvre@experts-justice.test"})
+    assert response.status_code == 303, text_of(response)
+    body = text_of(client.get(f"{admin}?expert=lefeb", headers=expert.headers))
+    assert "Co-expert" in body and "Participe déjà à l'expertise." in body
+
     response = post(client, expert, f"{admin}/consignation", {"consignation_date": "2026-11-20"})
     assert response.status_code == 303
     assert "Consignation le 20 novembre 2026." in text_of(client.get(admin, headers=expert.headers))

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 
 from scelle_portal import labels
 from scelle_portal.backends import ServiceRefused
-from scelle_portal.views import api, backends, current_account, same_origin
+from scelle_portal.views import api, backends, current_account, same_origin, section
 
 blueprint = Blueprint("administration", __name__)
 
@@ -101,9 +101,18 @@ def page(expertise_id: str, *, status: int = 200, **problems: Any) -> tuple[str,
             if party_id in by_party:
                 by_party[party_id][group].append(person)
     done = DONE.get(request.args.get("fait", ""))
+    wanted = request.args.get("expert", "").strip()
+    experts, experts_error = [], None
+    if wanted:
+        # A co-expert or a sapiteur is chosen in identity's directory, as a designation's expert is.
+        experts, experts_error = section(
+            "Annuaire des experts",
+            lambda: api("identity", "/v1/directory/experts", {"surname": wanted, "limit": 10})["experts"], [])
     html = render_template("administration.html", case=case, parties=parties, participants=participants,
                            by_party=by_party, done=done, account_roles=ACCOUNT_ROLES,
-                           transitions=case.get("allowed_transitions") or [], problems=problems)
+                           transitions=case.get("allowed_transitions") or [], problems=problems,
+                           wanted=wanted, experts=experts, experts_error=experts_error,
+                           taking_part={p.get("account_id") for p in participants if p.get("account_id")})
     return html, status
 
 
