@@ -114,6 +114,24 @@ class Chromium:
         actions = [action for key in keys for action in ({"type": "keyDown", "value": key}, {"type": "keyUp", "value": key})]
         self._session("POST", "/actions", {"actions": [{"type": "key", "id": "clavier", "actions": actions}]})
 
+    def save_downloads_to(self, directory: Path) -> None:
+        """Downloads go to ``directory`` without a dialog (Chromium's DevTools command, through
+        chromedriver)."""
+        self._session("POST", "/goog/cdp/execute", {"cmd": "Browser.setDownloadBehavior", "params": {
+            "behavior": "allow", "downloadPath": str(directory), "eventsEnabled": False}})
+
+    def downloaded(self, directory: Path, suffix: str, timeout: float = 15) -> Path:
+        """The first complete file ending in ``suffix`` in ``directory`` (Chromium writes
+        ``.crdownload`` until the download is done)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            done = sorted(path for path in directory.glob(f"*{suffix}") if path.is_file())
+            if done:
+                return done[0]
+            if time.monotonic() > deadline:
+                raise WebDriverError(f"no *{suffix} downloaded in {directory}: {sorted(directory.iterdir())}")
+            time.sleep(0.1)
+
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(self._session("GET", "/screenshot")))

@@ -86,15 +86,18 @@ class Backends:
 
     def send(self, service: str, method: str, path: str, *, token: str, request_id: str | None = None,
              params: Any = None, json: Any = None, data: Any = None,
-             headers: Mapping[str, str] | None = None) -> requests.Response:
-        """The 2xx answer itself, for what is not JSON (a CSV export); raises :class:`BackendError`."""
+             headers: Mapping[str, str] | None = None, stream: bool = False) -> requests.Response:
+        """The 2xx answer itself, for what is not JSON (a CSV export); raises :class:`BackendError`.
+
+        ``stream``: the body is left unread, to be passed on chunk by chunk (a ZIP of documents);
+        the caller closes the answer."""
         url = self.settings.service_url(service) + path
         sent = {**(headers or {}), PRINCIPAL_HEADER: token, "Accept": "application/json"}
         if request_id:
             sent["X-Request-Id"] = request_id
         try:
             response = self.session.request(method, url, params=params, json=json, data=data, headers=sent,
-                                            timeout=self.timeout)
+                                            timeout=self.timeout, stream=stream)
         except requests.RequestException as exc:
             log.warning("backend.unreachable", service=service, path=path, error=type(exc).__name__)
             raise ServiceUnavailable(service, f"{SERVICE_NAMES.get(service, service).capitalize()} "

@@ -328,36 +328,5 @@ def account() -> str:
                            court_name=court_name)
 
 
-# -- one expertise ----------------------------------------------------------------------------
-
-
-@blueprint.get("/expertises/<expertise_id>")
-def expertise(expertise_id: str) -> str:
-    current_account()
-    try:
-        case = api("expertise", f"/v1/expertises/{expertise_id}")
-    except ServiceRefused as exc:
-        if exc.status in (403, 404):
-            abort(404)
-        raise
-    except ServiceUnavailable as exc:
-        return render_template("expertise.html", case=None, case_error=exc.message + " Réessayez dans un instant.",
-                               folders=[], folders_error=None, folder=None, documents=[], documents_error=None)
-    folders_page, folders_error = section(
-        "Coffre-fort", lambda: api("documents", f"/v1/expertises/{expertise_id}/folders"), {})
-    folders = folders_page.get("folders", []) if isinstance(folders_page, dict) else []
-    folder_id = request.args.get("dossier")
-    folder = next((f for f in folders if str(f.get("id")) == folder_id), None)
-    documents: list[dict[str, Any]] = []
-    documents_error = None
-    if folder is not None:
-        page, documents_error = section(
-            "Documents du dossier", lambda: api("documents", f"/v1/folders/{folder['id']}/documents"), {})
-        documents = page.get("documents", page.get("items", [])) if isinstance(page, dict) else []
-    return render_template("expertise.html", case=case, case_error=None, folders=folders,
-                           folders_error=folders_error, folder=folder, documents=documents,
-                           documents_error=documents_error)
-
-
 def describe(error: BackendError) -> str:
     return error.message

@@ -25,6 +25,7 @@ from scelle_portal import labels
 from scelle_portal.backends import BackendError, Backends, ServiceRefused
 from scelle_portal.config import Settings
 from scelle_portal.views import blueprint
+from scelle_portal import expertise_view
 from scelle_portal import administration, designation_form
 from scelle_portal import search, statistics
 from scelle_portal import account, registration
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, backends: Backends | None = 
     app.jinja_env.globals.update(labels=labels)
     app.jinja_env.autoescape = True
     app.register_blueprint(blueprint)
+    app.register_blueprint(expertise_view.blueprint)
     app.register_blueprint(designation_form.blueprint)
     app.register_blueprint(administration.blueprint)
     app.register_blueprint(search.blueprint)
