@@ -58,11 +58,15 @@ def test_magistrat_designates_with_two_files_and_sees_the_acceptance(  # noqa: P
     ordonnance = pdf(tmp_path, "Ordonnance de désignation.pdf", "ordonnance ")
     jugement = pdf(tmp_path, "Jugement avant dire droit.pdf", "jugement ")
     magistrat.type("#fichiers", f"{ordonnance}\n{jugement}")
+    # Count the per-file progress lines the script shows (kept in sessionStorage across the reload).
+    magistrat.script("const list = document.querySelector('form[data-televersement] .upload-progress');"
+                     "new MutationObserver(() => sessionStorage.setItem('lignes', String("
+                     "list.querySelectorAll('progress').length))).observe(list, {childList: true, subtree: true});")
     magistrat.click("form[data-televersement] button[type=submit]")
     text = magistrat.wait_for_text("2 fichiers déposés dans le coffre-fort.", timeout=30)
+    assert magistrat.script("return sessionStorage.getItem('lignes')") == "2"  # one request per file, with progress
     assert "Demande participation à une expertise (2)" in text, text
     assert "Ordonnance de désignation.pdf" in text and "Jugement avant dire droit.pdf" in text
-    # The script showed each file's progress on the way; every deposit completed.
     magistrat.screenshot(screenshots / "31-designation-fichiers-deposes.png")
 
     magistrat.click("a[href$='/envoi']")

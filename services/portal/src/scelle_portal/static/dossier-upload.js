@@ -58,30 +58,33 @@
     return {progress: progress, state: state};
   }
 
-  document.querySelectorAll("form[data-televersement]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      var input = form.querySelector("input[type=file]");
-      if (!input.files.length || !window.FormData) {
-        return;
-      }
-      event.preventDefault();
-      var list = form.querySelector(".upload-progress");
-      list.textContent = "";
-      var button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      var files = Array.prototype.slice.call(input.files);
-      var lines = files.map(function (file) { return lineFor(list, file); });
-      var chain = Promise.resolve(null);
-      files.forEach(function (file, index) {
-        chain = chain.then(function () { return deposit(form, file, lines[index]); });
-      });
-      chain.then(function (pageAfter) {
-        var done = new URL(pageAfter || window.location.href);
-        done.searchParams.set("deposes", String(files.length));
-        window.location.assign(done.toString());
-      }, function () {
-        button.disabled = false;
-      });
+  // Delegated: the form may arrive later, when htmx swaps in the dossier the vault has just opened.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-televersement]")) {
+      return;
+    }
+    var input = form.querySelector("input[type=file]");
+    if (!input.files.length || !window.FormData) {
+      return;
+    }
+    event.preventDefault();
+    var list = form.querySelector(".upload-progress");
+    list.textContent = "";
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    var files = Array.prototype.slice.call(input.files);
+    var lines = files.map(function (file) { return lineFor(list, file); });
+    var chain = Promise.resolve(null);
+    files.forEach(function (file, index) {
+      chain = chain.then(function () { return deposit(form, file, lines[index]); });
+    });
+    chain.then(function (pageAfter) {
+      var done = new URL(pageAfter || window.location.href);
+      done.searchParams.set("deposes", String(files.length));
+      window.location.assign(done.toString());
+    }, function () {
+      button.disabled = false;
     });
   });
 }());
