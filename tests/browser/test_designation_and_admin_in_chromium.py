@@ -149,6 +149,7 @@ def test_expert_refuses_adds_a_party_and_changes_the_status(
     expert.click("form[action$='/refus'] button[type=submit]")
     text = expert.wait_for_text("Refuser la désignation ?")
     assert "Lettre de refus.pdf" in text and "Conflit d'intérêts avec le défendeur." in text, text
+    assert "le magistrat en sera prévenu" in text, text  # a designation opened without the designator's names
     expert.screenshot(screenshots / "37-refuser-confirmation.png")
     text = submit_until(expert, "form[action$='/refus'] button[type=submit]", "Vous avez refusé la désignation")
     assert "Rejetée" in text, text

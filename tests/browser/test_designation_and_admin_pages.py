@@ -112,6 +112,7 @@ def test_the_expert_refuses_with_a_justification_and_a_file(portal, people, even
     page = f"/designations/{draft}/refus"
     body = eventually(lambda: dossier_ready(client, expert, page), what="the expert's answer folder")
     assert "Refuser la désignation" in body and "Fichiers joints au refus (0)" in body
+    assert "Désignation de Camille ROUSSEAU, reçue le" in body  # the names the directory card's page sent
 
     response = post(client, expert, page, {"justification": ""})
     assert response.status_code == 422 and "Justification : à renseigner." in text_of(response)
