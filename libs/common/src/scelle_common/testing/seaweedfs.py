@@ -95,8 +95,11 @@ class PrivateS3:
             (self._dir / socket_file).unlink(missing_ok=True)
 
     def destroy(self) -> None:
-        """Stop the server and delete its data."""
-        self.stop()
+        """Kill the server (its data is about to go, nothing needs writing out) and delete its data."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def _wait_until_serving(self, timeout: float) -> None:
