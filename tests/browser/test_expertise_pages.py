@@ -147,3 +147,36 @@ def test_the_expertise_page_says_when_billing_is_down(portal_settings, dead_serv
     assert "Service partiellement indisponible" in body
     assert "Suivi du coût : Le service de facturation ne répond pas pour le moment." in body
     assert case["display_name"] in body  # the rest of the page still renders
+
+
+def test_a_wrong_deposit_is_locked_with_a_reason_and_can_no_longer_be_downloaded(portal, people, case) -> None:  # noqa: ANN001
+    magistrat, expert, client = people["magistrat"], people["expert"], portal.test_client()
+    deposit(client, magistrat, case, MAGISTRAT_VERS_EXPERT, "Mauvais fichier.pdf", b"%PDF-1.7 erreur")
+    status, body = magistrat.page(client, f"/expertises/{case['id']}?dossier={MAGISTRAT_VERS_EXPERT}")
+    document_id = re.search(r'value="([0-9a-f-]+)" id="document-[0-9a-f-]+" aria-label="Sélectionner Mauvais fichier.pdf"',
+                            body).group(1)  # type: ignore[union-attr]
+    path = f"/expertises/{case['id']}/documents/{document_id}/verrou"
+    assert f'href="{path}"' in body  # its depositor may lock it
+
+    status, body = magistrat.page(client, path)
+    assert status == 200 and "Verrouiller « Mauvais fichier.pdf » ?" in body and "Il ne peut pas être annulé." in body
+    response = client.post(path, headers=magistrat.headers | SAME_ORIGIN, data={"motif": "  "})
+    assert response.status_code == 422 and "Motif : à renseigner" in response.get_data(as_text=True)
+    assert client.post(path, headers=magistrat.headers | {"Sec-Fetch-Site": "cross-site"},
+                       data={"motif": "Erreur"}).status_code == 403
+    response = client.post(path, headers=magistrat.headers | SAME_ORIGIN, data={"motif": "Dépôt erroné"})
+    assert response.status_code == 303
+    status, body = magistrat.page(client, response.headers["Location"])
+    assert "Le document est verrouillé" in body
+    row = body.split("<s>Mauvais fichier.pdf</s>")[1].split("</tr>")[0]
+    assert "Dépôt erroné" in row and f'href="{path}"' not in row
+    assert f'value="{document_id}"' not in body  # no longer selectable for a ZIP
+
+    # The vault's own answers, in French: already locked; a locked document is not in a ZIP.
+    response = client.post(path, headers=expert.headers | SAME_ORIGIN, data={"motif": "Encore"})
+    assert response.status_code == 422 and "Ce document est déjà verrouillé." in response.get_data(as_text=True)
+    response = client.post(f"/expertises/{case['id']}/archive", headers=expert.headers | SAME_ORIGIN,
+                           data={"dossier": MAGISTRAT_VERS_EXPERT, "document": [document_id]})
+    body = response.get_data(as_text=True)
+    assert response.status_code in (403, 409, 422) and response.mimetype == "text/html"
+    assert 'role="alert" id="erreur-selection"' in body

@@ -8,6 +8,8 @@
   passes on chunk by chunk;
 * deposits where the vault allows them, after the *dépôt définitif* warning (deposits can be
   neither deleted nor modified), with each file's progress (``static/dossier-upload.js``, as for designation files);
+* *Verrouiller* a wrong deposit (its depositor or the owner expert), with a reason, after a
+  confirmation page;
 * for the owner expert: sharing a document with participants, its *Contradictoire* (*Non vus /
   Vus*, *Relancer*), and *Suivi du coût* (billing).
 
@@ -35,8 +37,10 @@ blueprint = Blueprint("expertise_view", __name__)
 VAULT_API = "/api/documents/v1"
 ZIP_CHUNK_BYTES = 1024 * 1024
 
+LOCK_REASON_MAX = 1000
 DONE = {
     "partage": "Le partage du document a été mis à jour.",
+    "verrou": "Le document est verrouillé : il reste dans la liste, barré, et ne peut plus être téléchargé.",
     "relance": "Une relance a été envoyée à ceux qui n'ont pas encore téléchargé le document.",
 }
 
@@ -273,6 +277,33 @@ def share(expertise_id: str, document_id: str) -> str | Response:
             document = load_document(document_id)
     return render_template("expertise_share.html", case=case, tab="documents", document=document, people=people,
                            shared=set(document["shared_with"]), error=error)
+
+
+@blueprint.route("/expertises/<expertise_id>/documents/<document_id>/verrou", methods=["GET", "POST"])
+def lock(expertise_id: str, document_id: str) -> str | Response | tuple[str, int]:
+    """*Verrouiller*: what it does and a reason (GET), then the lock (POST). Deposits are final: a
+    lock is how a wrong one is neutralised, kept and traced (REFERENCE §5.1)."""
+    current_account()
+    case = load_case(expertise_id)
+    document = load_document(document_id)
+    reason, error = "", None
+    if request.method == "POST":
+        if not same_origin():
+            abort(403)
+        reason = request.form.get("motif", "").strip()[:LOCK_REASON_MAX]
+        if not reason:
+            error = "Motif : à renseigner (il sera visible de tous ceux qui voient le document)."
+        else:
+            try:
+                backends().post("documents", f"/v1/documents/{document_id}/lock", token=g.token,
+                                request_id=g.request_id, json={"reason": reason})
+                return redirect(url_for("expertise_view.expertise", expertise_id=expertise_id,
+                                        dossier=document["folder_path"], fait="verrou"), code=303)
+            except ServiceRefused as exc:
+                error = exc.message
+    html = render_template("expertise_lock.html", case=case, tab="documents", document=document, reason=reason,
+                           error=error, reason_max=LOCK_REASON_MAX)
+    return (html, 422) if error else html
 
 
 @blueprint.get("/expertises/<expertise_id>/documents/<document_id>/contradictoire")
