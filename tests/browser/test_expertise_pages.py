@@ -132,7 +132,7 @@ def test_the_owner_expert_shares_a_document(portal, people, case) -> None:  # no
 def test_suivi_du_cout_for_the_owner_expert(portal, people, case) -> None:  # noqa: ANN001
     expert, client = people["expert"], portal.test_client()
     status, body = expert.page(client, f"/expertises/{case['id']}")
-    assert "Suivi du coût</a>" in body
+    assert "Suivi du coût</a>" in body and f'href="/expertises/{case["id"]}/administration">Administration</a>' in body
     body = eventually(lambda: (page := expert.page(client, f"/expertises/{case['id']}/cout")[1])
                       and "Total des prestations (HT)" in page and page, "billing to open the case's file")
     assert "Suivi du coût" in body and "Reste à payer" in body and "€" in body
