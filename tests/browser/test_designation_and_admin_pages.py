@@ -216,5 +216,27 @@ def test_owner_expert_administers_the_case(portal, people, accounts, expertise_s
     response = post(client, expert, f"{admin}/statut/en_creation")
     assert response.status_code == 422 and "{" not in text_of(response).split("<main")[1].split("</main>")[0]
 
+    # Finished, then reopened: the reason is required, and said so before the service is asked.
+    assert post(client, expert, f"{admin}/statut/terminee").status_code == 303
+    response = post(client, expert, f"{admin}/statut/en_cours", {"motif": ""})
+    assert response.status_code == 422 and "Motif : à renseigner pour rouvrir" in text_of(response)
+    response = post(client, expert, f"{admin}/statut/en_cours", {"motif": "Complément de mission (art. 245)"})
+    assert response.status_code == 303
+    assert "Complément de mission (art. 245)" in text_of(client.get(admin, headers=expert.headers))
+
+    # The co-expert: deactivated, then removed after a confirmation page with a reason.
+    co_expert = next(p for p in expert.call(expertise_server.url, "GET", f"/v1/expertises/{case['id']}")["participants"]
+                     if p["role"] == "co_expert")
+    access, removal = f"{admin}/intervenants/{co_expert['id']}/activite", f"{admin}/intervenants/{co_expert['id']}/retrait"
+    assert f'action="{access}"' in text_of(client.get(admin, headers=expert.headers))
+    assert post(client, expert, access, {"actif": "0"}).status_code == 303
+    body = text_of(client.get(admin, headers=expert.headers))
+    assert "Inactif" in body and "Réactiver" in body and f'href="{removal}"' in body
+    assert "de l'expertise ?" in text_of(client.get(removal, headers=expert.headers))
+    assert post(client, expert, removal, {"motif": "Mission terminée"}).status_code == 303
+    body = text_of(client.get(admin + "?fait=retrait", headers=expert.headers))
+    assert "L'intervenant a été retiré de l'expertise." in body
+    assert "LEFEBVRE" not in body.split('id="titre-intervenants"')[1].split("<h3")[0]
+
     # Only the owner expert administers; the others do not see the page.
     assert client.get(admin, headers=magistrat.headers).status_code == 404
