@@ -36,11 +36,15 @@ T = TypeVar("T")
 
 # The service whose database lives on the private cluster the PostgreSQL drill restarts.
 SERVICE_ON_PRIVATE_POSTGRES = "expertise"
-# Production waits 30 s before retrying a mail; the drill waits for the retry, not for that backoff.
+# The vault's consumer takes this many deliveries at a time: the consumer drill queues several
+# batches' worth and kills it while it holds the first.
+DOCUMENTS_PREFETCH = 10
 DRILL_ENVIRONMENT = {
+    # Production waits 30 s before retrying a mail; the drill waits for the retry, not for that backoff.
     "NOTIFICATION_RETRY_FIRST_SECONDS": "1",
     "NOTIFICATION_RETRY_LONGEST_SECONDS": "2",
     "NOTIFICATION_SEND_IDLE_SECONDS": "0.5",
+    "DOCUMENTS_CONSUMER_PREFETCH": str(DOCUMENTS_PREFETCH),
 }
 NAMING = {"first_applicant": "Poitou", "first_defender": "Hartmann", "jurisdiction": "TJ Bordeaux",
           "rg_number": "22/03700", "record_number": None, "expert_name": "Garnier", "mi_number": None,
@@ -53,7 +57,8 @@ class Restartable(Protocol):
     def start(self) -> Any: ...
 
 
-def eventually(probe: Callable[[], T | None], timeout: float = 60.0, what: str = "condition") -> T:
+def eventually(probe: Callable[[], T | None], timeout: float = 60.0, what: str = "condition",
+               interval: float = 0.3) -> T:
     """Poll ``probe`` until it returns something truthy (events cross the broker asynchronously)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -62,7 +67,7 @@ def eventually(probe: Callable[[], T | None], timeout: float = 60.0, what: str =
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.3)
+        time.sleep(interval)
 
 
 @contextmanager

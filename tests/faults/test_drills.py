@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from scelle_common.messaging import connect
 
-from .conftest import Drill, User, eventually, outage
+from .conftest import DOCUMENTS_PREFETCH, Drill, User, eventually, outage
 
 # One platform start for the module, then five drills.
 pytestmark = pytest.mark.timeout(600)
@@ -87,15 +87,16 @@ def ready_messages(drill: Drill, queue: str) -> int:
 def test_a_consumer_killed_while_it_holds_a_batch_applies_every_event_once_after_its_restart(drill: Drill):
     consumer = drill.platform.process("documents-consumer")
     queue = documents_queue(drill)
-    count = 40
+    count = 3 * DOCUMENTS_PREFETCH
     consumer.kill()
     try:
         # Work piles up for the vault: one dossier to open per designation.
         designations = [drill.designate() for _ in range(count)]
         eventually(lambda: ready_messages(drill, queue) >= count, what="the events queued for the vault")
         consumer.start()
-        # The consumer took deliveries (no longer ready) and has not acknowledged them all: kill it.
-        eventually(lambda: ready_messages(drill, queue) < count, timeout=30, what="the consumer to take a batch")
+        # The moment it holds its first batch (no longer ready, not acknowledged), kill it.
+        eventually(lambda: ready_messages(drill, queue) < count, timeout=30, interval=0.02,
+                   what="the consumer to take a batch")
         consumer.kill()
         opened_before_restart = drill.scalar(
             "documents", "SELECT count(*) FROM vault_designations WHERE id = ANY(:ids)", ids=designations)
@@ -103,7 +104,7 @@ def test_a_consumer_killed_while_it_holds_a_batch_applies_every_event_once_after
         if not consumer.running:
             consumer.start()
 
-    assert opened_before_restart < count, "the kill came after the whole batch: nothing was redelivered"
+    assert opened_before_restart < count, "the consumer finished before the kill: the drill redelivered nothing"
     eventually(lambda: drill.scalar("documents", "SELECT count(*) FROM vault_designations WHERE id = ANY(:ids)",
                                     ids=designations) == count, what="every dossier opened")
     time.sleep(SETTLE_SECONDS)
