@@ -134,6 +134,8 @@ class Drill:
     def close(self) -> None:
         for engine in self._engines.values():
             engine.dispose()
+        for user in (self.magistrat, self.expert):
+            user.session.close()
 
     # -- the bus --------------------------------------------------------------------------------
 
@@ -212,8 +214,7 @@ class Drill:
 
     def expertise_of(self, designation_id: str) -> str | None:
         """The id of the case the expertise service created from ``designation_id``, once it has."""
-        rows = self.rows(SERVICE_ON_PRIVATE_POSTGRES, "SELECT id FROM expertises WHERE designation_id = :d",
-                         d=designation_id)
+        rows = self.rows("expertise", "SELECT id FROM expertises WHERE designation_id = :d", d=designation_id)
         return str(rows[0].id) if rows else None
 
     def mails_caused_by(self, event_id: str) -> list[Any]:
