@@ -177,6 +177,10 @@ def test_the_portal_keeps_working_when_documents_and_billing_are_down(browser, g
     assert chromium.script("return document.querySelector('.alert-degraded').getAttribute('role')") == "status"
     chromium.screenshot(screenshots / "12-mode-degrade-expertise.png")
 
+    chromium.click("a[href$='/cout']")  # *Suivi du coût*: billing's
+    text = chromium.wait_for_text("Suivi du coût : Le service de facturation ne répond pas pour le moment.")
+    assert case["display_name"] in text and "Service partiellement indisponible" in text, text
+
     chromium.open(gateway.url(f"/recherche?q={word.lower()}"))
     text = chromium.text()
     assert "Expertises (1)" in text and case["display_name"] in text, text
