@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.cases import open_case
+from tests.browser.cases import eventually, open_case
 
 FOLDER_LINK = "a[href$='dossier=magistrat/magistrat-vers-expert']"
 
@@ -63,14 +63,16 @@ def test_the_magistrat_deposits_and_the_expert_downloads_it_as_a_zip(browser, ga
     expert.save_downloads_to(downloads)
     expert.click(f"input[aria-label='Sélectionner {name}']")
     expert.screenshot(screenshots / "24-selection-zip.png")
+    expert.script("window.pageAvantTelechargement = true")  # gone if the browser loads another page
     expert.click("form[action$='/archive'] button[type=submit]")  # « Télécharger la sélection (ZIP) »
     with zipfile.ZipFile(expert.downloaded(downloads, ".zip")) as archive:
         assert archive.namelist() == [f"Magistrat/Magistrat → Expert/{name}"]
         assert archive.read(archive.namelist()[0]) == content
 
-    expert.open(gateway.url(f"/expertises/{case['id']}?dossier=magistrat/magistrat-vers-expert"))
-    text = expert.wait_for_text(name)
-    assert f"New {name}" not in text  # downloaded: no longer New for the expert
+    # The page refreshes its list after a download (htmx): New is gone without reloading the page.
+    eventually(lambda: f"New {name}" not in expert.text(), "the list to drop New after the download", timeout=15)
+    assert expert.script("return window.pageAvantTelechargement === true")
+    assert expert.script("return document.querySelectorAll('#espace-documents').length") == 1
     expert.click("a[href$='/contradictoire']")
     text = expert.wait_for_text("Contradictoire : " + name)
     seen = text.split("Vus (1)")[1]
