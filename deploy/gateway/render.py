@@ -233,7 +233,19 @@ def _root_location(config: GatewayConfig, include: Path) -> str:
     portal = next((s for s in config.services if s.name == config.portal_service), None)
     if portal is None:
         return "        location / {\n            return 404;\n        }"
+    identity = next(s for s in config.services if s.name == config.identity_service)
     return "\n".join([
+        "        # identity mails association links to its API path: a person's browser opening one",
+        "        # (a navigation) is sent to the portal's page for it; an API client still gets identity.",
+        "        location ~ \"^/api/identity/v1/association-links/(?<scelle_link>[A-Za-z0-9_-]{16,128})$\" {",
+        f"            include {include};",
+        "            absolute_redirect off;",
+        "            if ($scelle_wants_page) {",
+        "                return 303 /inscription/association/$scelle_link;",
+        "            }",
+        "            rewrite ^/api/identity(/v1/.*)$ $1 break;",
+        f"            proxy_pass http://{identity.upstream};",
+        "        }",
         f"        # {portal.name}: / → http://{portal.host}:{portal.port}/ (HTML), after auth_request like /api/.",
         "        location / {",
         f"            proxy_pass http://{portal.upstream};",

@@ -156,3 +156,15 @@ def test_an_account_with_a_new_cgu_version_is_taken_to_the_cgu_page_from_any_pag
     accepted = call(http, portal_gateway, "/api/identity/v1/cgu/acceptances", user, "POST", json={"version": current})
     assert accepted.status_code == 200, accepted.text
     assert call(http, portal_gateway, "/", user).status_code == 200
+
+
+def test_a_mailed_association_link_opened_in_a_browser_leads_to_the_portals_page(http, portal_gateway, pki) -> None:  # noqa: ANN001
+    user = new_certificate(pki)
+    link = "/api/identity/v1/association-links/" + "c" * 43
+    for headers in ({"Sec-Fetch-Dest": "document", "Accept": "text/html"}, {"Accept": "text/html,*/*;q=0.8"}):
+        response = call(http, portal_gateway, link, user, headers=headers, allow_redirects=False)
+        assert response.status_code == 303, response.text
+        assert response.headers["Location"] == "/inscription/association/" + "c" * 43
+    # An API client (or a script's fetch) still talks to identity: an unknown link is its 404 problem.
+    for headers in ({"Accept": "application/json"}, {"Sec-Fetch-Dest": "empty", "Accept": "text/html"}):
+        assert_problem(call(http, portal_gateway, link, user, headers=headers), 404, "not-found")
