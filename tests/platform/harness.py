@@ -41,8 +41,10 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import random
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -57,7 +59,7 @@ import requests
 
 from scelle_common.messaging import connect
 from scelle_common.testing.plugin import BusNamespace, DatabaseFactory
-from scelle_common.testing.servers import S3Endpoint, free_port
+from scelle_common.testing.servers import S3Endpoint
 from tests.e2e.harness import ROOT, GatewayProcess, Pki, _load
 
 SERVICES_FILE = ROOT / "deploy" / "local" / "services.txt"
@@ -98,6 +100,24 @@ def read_services(path: Path = SERVICES_FILE) -> list[ServiceLine]:
 def consumer_purposes(service: str) -> list[str]:
     """The purposes ``scelle-<service> consume`` serves, one queue ``<prefix><service>.<purpose>`` each."""
     return sorted(importlib.import_module(f"scelle_{service}.entrypoints.consumer").CONSUMERS)
+
+
+def listening_port() -> int:
+    """A port free on 127.0.0.1, below the kernel's ephemeral range.
+
+    The APIs and the gateway bind their ports seconds after they are chosen; a port from the
+    ephemeral range (what binding port 0 gives) may meanwhile become the local end of one of the
+    many client connections to PostgreSQL and RabbitMQ made here.
+    """
+    first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    while True:
+        port = random.randrange(10_000, first_ephemeral)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
@@ -206,11 +226,13 @@ class Platform:
         self.keys_dir = workdir / "keys"
         self.logs_dir = workdir / "logs"
         # Free ports instead of the table's: a developer's ./scelle up may run on this machine.
-        self.ports = {line.name: free_port() for line in self.services if "api" in line.uses}
+        self.ports = {line.name: listening_port() for line in self.services if "api" in line.uses}
         self.gateway_secret_file = self.keys_dir / "gateway-secret"
         self.gateway = GatewayProcess(pki, self.ports, gateway_secret=secrets.token_urlsafe(32),
                                       object_store=urlsplit(s3.url).netloc, max_body_size="1g",
                                       log_dir=self.logs_dir)
+        self.gateway.port = listening_port()
+        self.gateway.config.listen = f"127.0.0.1:{self.gateway.port}"
         self._processes: dict[str, PlatformProcess] = {}
 
     # -- what runs -------------------------------------------------------------------------------
@@ -478,13 +500,16 @@ class Platform:
 
 @contextlib.contextmanager
 def running_platform(workdir: Path, *, pki: Pki, database_factory: DatabaseFactory, broker_url: str,
-                     s3: S3Endpoint, smtp_host: str, smtp_port: int, **overrides: Any) -> Iterator[Platform]:
+                     s3: S3Endpoint, smtp_host: str, smtp_port: int, bus: BusNamespace | None = None,
+                     **overrides: Any) -> Iterator[Platform]:
     """A started :class:`Platform` on fresh databases and a private bus namespace; everything removed after.
 
-    ``overrides`` replaces any :class:`Platform` argument; ``database_urls`` may name only some
-    services (the others get a fresh database from ``database_factory``).
+    ``bus``: the namespace to use (on ``broker_url``), e.g. one where a test bound its own queue
+    before the start; a new one by default. ``overrides`` replaces any :class:`Platform` argument;
+    ``database_urls`` may name only some services (the others get a fresh database from
+    ``database_factory``).
     """
-    bus = BusNamespace(broker_url)
+    bus = bus or BusNamespace(broker_url)
     given_urls = overrides.pop("database_urls", {})
     database_urls = {line.name: given_urls.get(line.name) or database_factory(hint=f"platform_{line.name}")
                      for line in read_services(overrides.get("services_file", SERVICES_FILE))
