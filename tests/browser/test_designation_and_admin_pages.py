@@ -163,6 +163,7 @@ def test_owner_expert_administers_the_case(portal, people, accounts, expertise_s
 
     body = text_of(client.get(admin, headers=expert.headers))
     assert "Statut actuel" in body and "En création" in body and "Aucune partie pour l'instant." in body
+    assert f'href="{admin}" aria-current="page">Administration</a>' in body  # the case's tabs, this one current
     assert f'href="{admin}/statut/en_cours"' in body and f'href="{admin}/statut/terminee"' not in body
 
     # A party, then its avocat (an account) and a member invited by e-mail.
