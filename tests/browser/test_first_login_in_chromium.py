@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import urlsplit
 
+import requests
 from sqlalchemy import create_engine, text
 
 from tests.e2e.harness import devpki
@@ -88,18 +90,17 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     chromium.screenshot(screenshots / "55-ajouter-un-certificat-courriel-envoye.png")
     link = mailed_association_link(smtp, email)
 
-    # ...and is opened with the new certificate (renewed card): pasted on the association page.
+    # ...and is opened with the new certificate (renewed card), as mailed (identity's API path: the
+    # gateway sends a browser to the portal's page for it). Its host is the public one, not this gateway's.
     renewed = devpki.issue(pki.out, devpki.m.Identity(
         name=f"expert-renouvele-{uuid.uuid4().hex[:6]}", given_name="Lucie", surname="Bernard", profile="expert",
         family="experts", org_unit="Cour d'appel de Bordeaux", email=email, registered=False))["name"]
     new_card = browser(renewed)
     new_card.open(gateway.url("/"))
     new_card.wait_for_text("Disposez-vous d’un compte ?")
-    new_card.click("a[href='/inscription/association']")
-    new_card.wait_for_text("Vous avez reçu le lien ?")
-    new_card.type("#lien", link)
-    new_card.click("section[aria-labelledby='cas-lien'] button[type=submit]")
+    new_card.open(gateway.url(urlsplit(link).path))
     text_ = new_card.wait_for_text("Associer ce certificat")
+    assert "/inscription/association/" in new_card.url
     assert "Lucie B." in text_ and "Utilisable" in text_, text_
     new_card.screenshot(screenshots / "56-lien-d-association.png")
     # Meanwhile a new CGU version came into force (as if published since): once the card is bound,
@@ -129,3 +130,36 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     new_card.open(gateway.url("/compte"))
     text_ = new_card.wait_for_text("Vos certificats")
     assert "Vos certificats (2)" in text_ and "Certificat utilisé" in text_, text_
+
+
+def test_identitys_refusal_is_shown_under_its_field(gateway, pki) -> None:  # noqa: ANN001
+    """A justice card asking for the expert profile: identity refuses, the form says why, in French."""
+    agent = devpki.issue(pki.out, devpki.m.Identity(
+        name=f"greffier-{uuid.uuid4().hex[:6]}", given_name="Léa", surname="Renaud", profile="greffier",
+        family="justice", org_unit="Tribunal judiciaire de Bordeaux", email="lea.renaud@justice.test",
+        registered=False))["name"]
+    session = requests.Session()
+    session.trust_env = False
+    session.cert, session.verify = pki.cert(agent), pki.server_ca
+    form_page = session.get(gateway.url("/inscription"), timeout=30)
+    assert form_page.status_code == 200, form_page.text
+    version = re.search(r'name="cgu_version" value="([^"]+)"', form_page.text)
+    assert version, form_page.text
+    form = {"profile": "expert", "given_name": "Léa", "surname": "Renaud", "email": "lea.renaud@justice.test",
+            "street": "30 rue des Frères Bonie", "postal_code": "33000", "city": "Bordeaux", "country": "France",
+            "court_code": "bordeaux", "national_list": "non", "specialities": "E.1.3",
+            "cgu_version": version.group(1), "cgu_accepted": "oui"}
+    refused = session.post(gateway.url("/inscription"), data=form, headers={"Sec-Fetch-Site": "same-origin"},
+                           timeout=30, allow_redirects=False)
+    assert refused.status_code == 200, refused.text
+    assert "Profil : ce certificat permet seulement : magistrat, greffier." in refused.text, refused.text
+    assert 'value="30 rue des Frères Bonie"' in refused.text and "{" not in refused.text.split("<body>")[-1]
+    accepted = session.post(gateway.url("/inscription"), data=form | {"profile": "greffier", "street": "",
+                                                                       "postal_code": "", "city": "",
+                                                                       "court_code": "", "specialities": ""},
+                            headers={"Sec-Fetch-Site": "same-origin"}, timeout=30, allow_redirects=False)
+    assert accepted.status_code == 303 and accepted.headers["Location"] == "/", accepted.text
+    # Registered now: the registration page sends it to its workspace.
+    again = session.get(gateway.url("/inscription"), timeout=30, allow_redirects=False)
+    assert again.status_code == 303 and again.headers["Location"] == "/"
+    session.close()
