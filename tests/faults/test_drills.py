@@ -176,7 +176,10 @@ def interrupted_deposit(drill: Drill, user: User, folder_id: str, name: str, con
         connection.send(content[:half])
         time.sleep(0.5)  # the vault has opened its multipart upload and waits for the rest
         midway()
-        connection.send(content[half:])
+        try:
+            connection.send(content[half:])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the vault answered before reading the rest (S3 gone before its upload began)
         response = connection.getresponse()
         return response.status, response.getheader("Content-Type", ""), json.loads(response.read())
     finally:
