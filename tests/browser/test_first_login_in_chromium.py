@@ -132,8 +132,9 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     assert "Vos certificats (2)" in text_ and "Certificat utilisé" in text_, text_
 
 
-def test_identitys_refusal_is_shown_under_its_field(gateway, pki) -> None:  # noqa: ANN001
-    """A justice card asking for the expert profile: identity refuses, the form says why, in French."""
+def test_identitys_refusal_is_shown_under_its_field_then_the_account_edits_its_details(gateway, pki) -> None:  # noqa: ANN001
+    """A justice card asking for the expert profile: identity refuses, the form says why, in French;
+    registered as greffier, it changes its contact details (no browser needed: the HTML is read)."""
     agent = devpki.issue(pki.out, devpki.m.Identity(
         name=f"greffier-{uuid.uuid4().hex[:6]}", given_name="Léa", surname="Renaud", profile="greffier",
         family="justice", org_unit="Tribunal judiciaire de Bordeaux", email="lea.renaud@justice.test",
@@ -162,4 +163,17 @@ def test_identitys_refusal_is_shown_under_its_field(gateway, pki) -> None:  # no
     # Registered now: the registration page sends it to its workspace.
     again = session.get(gateway.url("/inscription"), timeout=30, allow_redirects=False)
     assert again.status_code == 303 and again.headers["Location"] == "/"
+
+    # Modifier mes coordonnées: a bad phone is refused here, a good one reaches identity.
+    details = {"email": "lea.renaud@justice.test", "phone_fixed": "05 56 00 00 00", "phone_mobile": "abc",
+               "address_text": "Tribunal judiciaire de Bordeaux, 30 rue des Frères Bonie"}
+    refused = session.post(gateway.url("/compte/coordonnees"), data=details,
+                           headers={"Sec-Fetch-Site": "same-origin"}, timeout=30, allow_redirects=False)
+    assert refused.status_code == 200 and "Téléphone mobile : chiffres" in refused.text, refused.text
+    saved = session.post(gateway.url("/compte/coordonnees"), data=details | {"phone_mobile": "+33 6 98 76 54 32"},
+                         headers={"Sec-Fetch-Site": "same-origin"}, timeout=30, allow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["Location"] == "/compte?fait=coordonnees", saved.text
+    account = session.get(gateway.url("/compte?fait=coordonnees"), timeout=30).text
+    assert "Vos coordonnées ont été enregistrées." in account and "+33 6 98 76 54 32" in account
+    assert "Tribunal judiciaire de Bordeaux, 30 rue des Frères Bonie" in account
     session.close()
