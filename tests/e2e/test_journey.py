@@ -152,7 +152,8 @@ def eventually(probe: Callable[[], T | None], what: str, platform: Platform, tim
             return value
         platform.check_alive()
         if time.monotonic() > deadline:
-            raise AssertionError(f"after {timeout:.0f} s, still waiting for {what}")
+            raise AssertionError(f"after {timeout:.0f} s, still waiting for {what}; the processes logged:\n"
+                                 f"{platform.problems()}")
         time.sleep(0.3)
 
 

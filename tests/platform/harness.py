@@ -25,6 +25,7 @@ API (kept small for ``tests/faults``)::
     platform.process("documents-consumer").kill()    # SIGKILL to its whole process group
     platform.process("documents-consumer").start()   # the same command and environment again
     platform.wait_ready()             # every API's /readyz is 200, every consumer's queues exist
+    platform.problems()               # the warnings and errors the processes logged, to explain a failure
     platform.url("/api/expertise/v1/expertises")     # through the gateway (https://localhost:<port>)
     platform.cli("notification", "digest")           # a service CLI with that service's environment
     platform.stop()
@@ -42,6 +43,7 @@ import contextlib
 import importlib
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -70,6 +72,8 @@ devkeys = _load("scelle_local_devkeys", ROOT / "deploy" / "local" / "devkeys.py"
 REQUEST_TIMEOUT = 30
 LONG_REQUEST_TIMEOUT = 3600
 LOG_TAIL_LINES = 40
+# A warning or an error in a service's JSON log, or in gunicorn's.
+_PROBLEM = re.compile(r'"level": "(?:warning|error|critical)"|\[(?:ERROR|CRITICAL)\]')
 
 
 @dataclass(frozen=True)
@@ -433,6 +437,16 @@ class Platform:
                 raise PlatformError(process.describe_death())
         if processes is None and (self.gateway.process is None or self.gateway.process.poll() is not None):
             raise PlatformError(f"the gateway is not running: {self.gateway.output()}")
+
+    def problems(self, lines: int = 10) -> str:
+        """The last warnings and errors each process logged: what a test says when a wait times out."""
+        found = []
+        for process in self._processes.values():
+            text = process.log_path.read_text(encoding="utf-8", errors="replace") if process.log_path.exists() else ""
+            flagged = [line[:500] for line in text.splitlines() if _PROBLEM.search(line)]
+            if flagged:
+                found.append(f"{process.name} ({process.log_path}):\n" + "\n".join(flagged[-lines:]))
+        return "\n\n".join(found) or "(no process logged a warning or an error)"
 
     def _not_ready(self) -> dict[str, str]:
         """What is not ready yet → the end of the log that may say why."""
