@@ -1,9 +1,9 @@
 """Accessibility of the portal's main screens in real headless Chromium, through the real gateway.
 
 axe-core (pinned, fetched by ``./scelle test``: ``ensure_axe`` in deploy/local/bootstrap.sh) is
-injected into each screen and run against WCAG 2.x A and AA; a serious or critical violation fails
-the test with what and where. The keyboard test follows a person without a mouse: the skip link
-first, then the navigation and each page's main action, every focus visible.
+injected into each screen and run against WCAG 2.x A and AA and axe's best practices; a serious or
+critical violation fails the test with what and where. The keyboard test follows a person without a
+mouse: the skip link first, then the navigation and each page's main action, every focus visible.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.browser.webdriver import ENTER, TAB, Chromium
 from tests.e2e.harness import ROOT
 
 AXE = ROOT / "var" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
 
 
@@ -80,6 +80,8 @@ def screens(people, designation_server, expertise_server, deposit_designation_fi
         ("magistrat", "/nulle-part", "Page introuvable"),
         ("expert", "/", "Désignations à confirmer"),
         ("expert", f"/expertises/{case['id']}", case["display_name"]),
+        ("expert", f"/expertises/{case['id']}?dossier=expert/correspondance", "Correspondance"),
+        ("expert", f"/expertises/{case['id']}/cout", "Suivi du coût"),
         ("expert", f"/expertises/{case['id']}/administration", "Date de consignation"),
         ("expert", f"/designations/{draft['id']}/reponse", "Accepter la désignation"),
         ("expert", f"/designations/{draft['id']}/refus", "Refuser la désignation"),
