@@ -1,9 +1,9 @@
 """One private platform for every fault drill, on parts the drills may break.
 
 The platform (``tests/platform``) runs every service as real processes, with its broker on a private
-RabbitMQ node, expertise's database on a private PostgreSQL cluster, the vault on a private
-SeaweedFS and mail through an SMTP capture the drills stop and start again. The shared servers
-other tests and CI use are never touched. Each drill restores what it broke (:func:`outage`), so
+RabbitMQ node, expertise's database on a private PostgreSQL cluster (the other services' on a
+second one), the vault on a private SeaweedFS and mail through an SMTP capture the drills stop and
+start again. The shared servers other tests and CI use are never touched. Each drill restores what it broke (:func:`outage`), so
 the drills may run in any order on the same platform; starting it once keeps the suite short.
 """
 
@@ -30,7 +30,7 @@ from scelle_common.testing.rabbitmq import PrivateRabbitMQ
 from scelle_common.testing.seaweedfs import PrivateS3
 from scelle_common.testing.smtp import SmtpCapture
 from tests.e2e.harness import dev_pki
-from tests.platform.harness import Platform, running_platform
+from tests.platform.harness import Platform, read_services, running_platform
 
 T = TypeVar("T")
 
@@ -257,14 +257,18 @@ def drill(tmp_path_factory: pytest.TempPathFactory, database_factory) -> Iterato
             environment.setenv(name, value)
         broker = stack.enter_context(started(PrivateRabbitMQ))
         postgres = stack.enter_context(started(PrivatePostgres))
+        # The other services' databases on a second private cluster: a whole platform holds some
+        # fifty connections, which the shared server (CI's, other test runs') is not there to give.
+        other_databases = stack.enter_context(started(PrivatePostgres))
         s3 = stack.enter_context(started(PrivateS3))
         smtp = SmtpCapture().start()
         stack.callback(smtp.stop)
-        database = postgres.create_database(f"drill_{SERVICE_ON_PRIVATE_POSTGRES}")
+        database_urls = {line.name: (postgres if line.name == SERVICE_ON_PRIVATE_POSTGRES else other_databases)
+                         .create_database(f"drill_{line.name}") for line in read_services() if "migrate" in line.uses}
         platform = stack.enter_context(running_platform(
             tmp_path_factory.mktemp("drill-platform"), pki=pki, database_factory=database_factory,
             broker_url=broker.url, s3=s3.endpoint, smtp_host=smtp.host, smtp_port=smtp.port,
-            database_urls={SERVICE_ON_PRIVATE_POSTGRES: database}))
+            database_urls=database_urls))
         drill = Drill(platform, broker, postgres, s3, smtp,
                       magistrat=User(platform, "magistrat"), expert=User(platform, "expert"))
         stack.callback(drill.close)
