@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+
 from scelle_common.messaging import connect
 
 from .conftest import DOCUMENTS_PREFETCH, Drill, User, eventually, outage
