@@ -15,9 +15,19 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import create_engine, text
 
+from tests.browser.test_accessibility import AXE, FAILING_IMPACTS, audit
+from tests.browser.webdriver import Chromium
 from tests.e2e.harness import devpki
 
 UNREGISTERED = "expert-unregistered"  # Lucie Bernard, an expert card no account holds (dev PKI)
+
+
+def assert_accessible(chromium: Chromium) -> None:
+    """No serious or critical axe-core violation (WCAG 2.x A/AA) on the open page."""
+    assert AXE.is_file(), f"{AXE} is missing: ./scelle test fetches it (ensure_axe in deploy/local/bootstrap.sh)"
+    found = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes']}" for v in audit(chromium, AXE.read_text())
+             if v["impact"] in FAILING_IMPACTS]
+    assert not found, f"{chromium.url}:\n" + "\n".join(found)
 
 
 def mailed_association_link(smtp, address: str) -> str:  # noqa: ANN001
@@ -40,6 +50,7 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     text_ = chromium.text()
     assert "Nouveau certificat reconnu" in text_ and "Disposez-vous d’un compte ?" in text_, text_
     chromium.screenshot(screenshots / "50-nouveau-certificat-reconnu.png")
+    assert_accessible(chromium)
 
     chromium.click("a[href='/inscription']")
     text_ = chromium.wait_for_text("Créer mon compte")
@@ -58,6 +69,7 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     # Only the expert's fields show once Expert is chosen (CSS, no script).
     assert chromium.script("return getComputedStyle(document.querySelector('.for-justice')).display") == "none"
     chromium.screenshot(screenshots / "51-inscription-erreurs.png")
+    assert_accessible(chromium)
 
     chromium.type("#surname", "Bernard")
     chromium.type("#email", email)
@@ -80,6 +92,7 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     assert email in text_ and "Vos certificats (1)" in text_ and "Certificat utilisé" in text_, text_
     assert "Bordeaux" in text_
     chromium.screenshot(screenshots / "54-mon-compte-apres-inscription.png")
+    assert_accessible(chromium)
 
     # Ajouter un certificat (case A): the link goes to the account's address...
     chromium.click("a[href='/compte/ajouter-un-certificat']")
@@ -88,6 +101,7 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     text_ = chromium.wait_for_text("Un courriel vous a été envoyé")
     assert email in text_
     chromium.screenshot(screenshots / "55-ajouter-un-certificat-courriel-envoye.png")
+    assert_accessible(chromium)
     link = mailed_association_link(smtp, email)
 
     # ...and is opened with the new certificate (renewed card), as mailed (identity's API path: the
@@ -103,6 +117,7 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     assert "/inscription/association/" in new_card.url
     assert "Lucie B." in text_ and "Utilisable" in text_, text_
     new_card.screenshot(screenshots / "56-lien-d-association.png")
+    assert_accessible(new_card)
     # Meanwhile a new CGU version came into force (as if published since): once the card is bound,
     # its first page is /cgu. (Before the binding: the gateway may keep an account's answer 30 s.)
     engine = create_engine(identity_env["IDENTITY_DATABASE_URL"])
@@ -117,10 +132,12 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     text_ = new_card.wait_for_text("Certificat associé")
     assert "Lucie BERNARD" in text_
     new_card.screenshot(screenshots / "57-certificat-associe.png")
+    assert_accessible(new_card)
     new_card.click("main a.button")  # « Accéder à la plateforme »
     text_ = new_card.wait_for_text("Accepter et continuer")
     assert new_card.url.endswith("/cgu") and "Une nouvelle version des conditions générales" in text_, text_
     new_card.screenshot(screenshots / "58-nouvelles-cgu.png")
+    assert_accessible(new_card)
     new_card.click("main form button[type=submit]")  # without the box ticked
     new_card.wait_for_text("Cochez la case pour accepter")
     new_card.click("#cgu_accepted")
