@@ -155,13 +155,14 @@ def status_change(expertise_id: str, target: str) -> str | Response | tuple[str,
     """A status change: its confirmation page with what it does (GET), then the change (POST)."""
     if target not in labels.STATUSES:
         abort(404)
+    form = posted() if request.method == "POST" else {}
     current_account()
-    error, reason, reason_error = None, "", None
+    case = load_case(expertise_id)
+    reopening = (case["status"], target) in REASON_REQUIRED
+    possible = target in (case.get("allowed_transitions") or [])
+    error, reason_error, reason = None, None, form.get("motif", "")
     if request.method == "POST":
-        form = posted()
-        reason = form.get("motif", "")
-        case = load_case(expertise_id)
-        if (case["status"], target) in REASON_REQUIRED and not reason:
+        if reopening and not reason:
             reason_error = "Motif : à renseigner pour rouvrir une expertise terminée."
         else:
             try:
@@ -172,15 +173,13 @@ def status_change(expertise_id: str, target: str) -> str | Response | tuple[str,
                 if exc.status == 404:
                     abort(404)
                 error = exc.message
-    case = load_case(expertise_id)
-    if target not in (case.get("allowed_transitions") or []) and error is None:
+    if not possible and error is None:
         error = (f"L'expertise est « {case.get('status_label')} » : elle ne peut pas passer "
                  f"« {labels.STATUSES[target]} ».")
     effects = TRANSITION_EFFECTS.get((case["status"], target), ())
     html = render_template("administration_status.html", case=case, target=target, effects=effects,
-                           reason=reason, reason_required=(case["status"], target) in REASON_REQUIRED,
-                           reason_error=reason_error, error=error,
-                           possible=target in (case.get("allowed_transitions") or []))
+                           reason=reason, reason_required=reopening, reason_error=reason_error, error=error,
+                           possible=possible)
     return (html, 422) if (error or reason_error) and request.method == "POST" else html
 
 
