@@ -53,7 +53,7 @@ def test_the_magistrat_deposits_in_magistrat_vers_expert_after_the_final_deposit
     row = body.split("Note au technicien.pdf</a>")[1].split("</tr>")[0]
     assert "Vous" in row and "(Magistrat)" in row and "13 octets" in row
     assert re.search(r'href="/api/documents/v1/documents/[0-9a-f-]+/receipt" download>Accusé de dépôt', row)
-    assert re.search(r'href="/api/documents/v1/documents/[0-9a-f-]+/content" download>Note au technicien.pdf',
+    assert re.search(r'href="/api/documents/v1/documents/[0-9a-f-]+/content" download[^>]*>Note au technicien.pdf',
                      body)
 
 
@@ -132,6 +132,7 @@ def test_the_owner_expert_shares_a_document(portal, people, case) -> None:  # no
 def test_suivi_du_cout_for_the_owner_expert(portal, people, case) -> None:  # noqa: ANN001
     expert, client = people["expert"], portal.test_client()
     status, body = expert.page(client, f"/expertises/{case['id']}")
+    assert status == 200 and case["display_name"] in body, body[body.find("<main"):]
     assert "Suivi du coût</a>" in body and f'href="/expertises/{case["id"]}/administration">Administration</a>' in body
     body = eventually(lambda: (page := expert.page(client, f"/expertises/{case['id']}/cout")[1])
                       and "Total des prestations (HT)" in page and page, "billing to open the case's file")
