@@ -146,8 +146,8 @@ Restartable = TypeVar("Restartable", PrivateRabbitMQ, PrivatePostgres, PrivateS3
 def private_server(kind: type[Restartable]) -> Iterator[Restartable]:
     """A started private server of ``kind``, destroyed afterwards whatever the test did to it.
 
-    The fixtures below are per test; a module of drills sharing one server yields from this in a
-    module-scoped fixture of its own.
+    The fixtures below are per test; drills sharing servers across a module enter
+    ``contextlib.contextmanager(private_server)(kind)`` in a module-scoped fixture of their own.
     """
     try:
         server = kind()
