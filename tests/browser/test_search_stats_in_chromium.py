@@ -73,8 +73,12 @@ def test_one_query_finds_expertises_documents_and_intervenants(browser, gateway,
     chromium.click("nav a[href='/recherche']")
     chromium.wait_for_text("Expertise, document ou intervenant")
     chromium.type("#q", word.lower())
+    chromium.script("window.pageNotReloaded = true")
     chromium.click("form.search-form button[type=submit]")
     text = chromium.wait_for_text(f"Résultats pour « {word.lower()} »")
+    # htmx swapped the results into the page (no reload) and kept the query in the address.
+    assert chromium.script("return window.pageNotReloaded === true")
+    assert chromium.url.endswith(f"/recherche?q={word.lower()}")
     assert "Expertises (1)" in text and case["display_name"] in text, text
     assert "Documents (1)" in text and f"Courrier {word}.pdf" in text and "Expert / Correspondance" in text, text
     assert "Intervenants (0)" in text and "Aucun intervenant ne correspond à votre recherche." in text, text
