@@ -161,9 +161,8 @@ def field_errors(refusal: ServiceRefused) -> dict[str, str]:
     errors: dict[str, str] = {}
     for entry in refusal.errors:
         parts = str(entry.get("pointer", "")).strip("/").split("/")
+        # "/address/city" is the city's; "/specialities/2" is the specialities'.
         field = POINTER_FIELDS.get(parts[-1]) or POINTER_FIELDS.get(parts[0])
-        if field is None and parts[0] == "specialities":
-            field = "specialities"
         if field is not None:
             errors.setdefault(field, f"{FIELD_LABELS[field]} : {entry.get('detail') or 'valeur refusée'}.")
     return errors
