@@ -29,7 +29,6 @@ BAR_GAP = 14
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float | None
     text: str
     y: int
     width: float
@@ -45,7 +44,7 @@ class Chart:
 def bar_chart(rows: list[tuple[str, float | None, str]]) -> Chart:
     """Horizontal bars scaled to the largest value; ``rows`` are (label, value or None, value as read)."""
     largest = max((value for _, value, _ in rows if value), default=0) or 1
-    bars = [Bar(label, value, text, BAR_GAP + index * (BAR_HEIGHT + BAR_GAP),
+    bars = [Bar(label, text, BAR_GAP + index * (BAR_HEIGHT + BAR_GAP),
                 round(BAR_AREA * (value or 0) / largest, 1))
             for index, (label, value, text) in enumerate(rows)]
     return Chart(bars, BAR_GAP + len(rows) * (BAR_HEIGHT + BAR_GAP),
