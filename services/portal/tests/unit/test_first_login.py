@@ -10,7 +10,8 @@ import pytest
 from scelle_common.testing.servers import free_port
 from scelle_portal.config import Settings
 from scelle_portal.entrypoints.flask_app import create_app
-from scelle_portal.registration import cgu_html, check_registration, registration_body
+from scelle_portal.backends import ServiceRefused
+from scelle_portal.registration import cgu_html, check_registration, field_errors, registration_body
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 TOKEN = "a" * 43
@@ -125,3 +126,20 @@ def test_the_cgu_text_is_escaped_and_numbered() -> None:
     assert "Titre" not in html and "&lt;script&gt;" in html and "<script>" not in html
     assert html.endswith("<ol><li><strong>Un.</strong> premier suite</li><li>Deux</li></ol>")
     assert html.startswith("<p><em>Note</em>")
+
+
+def test_identitys_refusals_land_under_the_forms_fields() -> None:
+    refusal = ServiceRefused("identity", 422, {"title": "Données invalides", "errors": [
+        {"pointer": "/profile", "detail": "ce certificat permet seulement : magistrat, greffier"},
+        {"pointer": "/address", "detail": "rue, code postal et ville sont obligatoires pour un expert"},
+        {"pointer": "/address/city", "detail": "32 caractères au plus"},
+        {"pointer": "/specialities/1", "detail": "X.9 n'est pas une rubrique ou spécialité de la nomenclature"},
+        {"pointer": "/cgu_version", "detail": "la version en vigueur des CGU est v2"},
+        {"pointer": "/unknown", "detail": "ignored"}]})
+    assert field_errors(refusal) == {
+        "profile": "Profil : ce certificat permet seulement : magistrat, greffier.",
+        "street": "Adresse (rue) : rue, code postal et ville sont obligatoires pour un expert.",
+        "city": "Ville : 32 caractères au plus.",
+        "specialities": "Spécialités : X.9 n'est pas une rubrique ou spécialité de la nomenclature.",
+        "cgu": "Conditions générales d'utilisation : la version en vigueur des CGU est v2.",
+    }
