@@ -6,6 +6,7 @@ billing is down."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -181,3 +182,14 @@ def test_a_wrong_deposit_is_locked_with_a_reason_and_can_no_longer_be_downloaded
     body = response.get_data(as_text=True)
     assert response.status_code in (403, 409, 422) and response.mimetype == "text/html"
     assert 'role="alert" id="erreur-selection"' in body
+
+
+def test_a_file_larger_than_a_page_is_deposited_whole(portal, people, case, documents_server) -> None:  # noqa: ANN001
+    magistrat, client = people["magistrat"], portal.test_client()
+    content = b"%PDF-1.7\n" + hashlib.sha256(case["id"].encode()).digest() * (3 * 1024 * 1024 // 32)  # 3 MiB
+    response = deposit(client, magistrat, case, MAGISTRAT_VERS_EXPERT, "Scellés photographiés.pdf", content)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    status, body = magistrat.page(client, response.headers["Location"])
+    document_id = re.search(r'/documents/([0-9a-f-]+)/content" download[^>]*>Scellés photographiés.pdf', body).group(1)  # type: ignore[union-attr]
+    stored = magistrat.call(documents_server.url, "GET", f"/v1/documents/{document_id}")
+    assert stored["size"] == len(content) and stored["sha256"] == hashlib.sha256(content).hexdigest()
