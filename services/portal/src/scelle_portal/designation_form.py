@@ -178,11 +178,11 @@ def send(designation_id: str) -> str | Response | tuple[str, int]:
     """*Envoyer*: a confirmation page naming the expert and the files (GET), then the sending (POST)."""
     if g.principal.profile not in DESIGNATORS:
         abort(404)
+    if request.method == "POST" and not same_origin():
+        abort(403)
     current_account()
     error = None
     if request.method == "POST":
-        if not same_origin():
-            abort(403)
         try:
             backends().post("designation", f"/v1/designations/{designation_id}/sending", token=g.token,
                             request_id=g.request_id)
@@ -205,11 +205,11 @@ def remove_file(designation_id: str, document_id: str) -> str | Response:
     part = request.args.get("partie", "demande")
     if part not in PAGES:
         abort(404)
+    if request.method == "POST" and not same_origin():
+        abort(403)
     current_account()
     error = None
     if request.method == "POST":
-        if not same_origin():
-            abort(403)
         try:
             backends().post("documents", f"/v1/documents/{document_id}/lock", token=g.token, request_id=g.request_id,
                             json={"reason": REMOVAL_REASON})
