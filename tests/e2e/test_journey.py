@@ -455,6 +455,8 @@ def test_the_seed_journey_through_the_gateway(platform: Platform, smtp: SmtpCapt
                                   f"the digest of the {label}", platform)
             expected = {document_id for document_id, (path, status) in deposits.items()
                         if label in members_at[status] and may_read(rights, path, status)}
+            # The case went en_cours once, with all four taking part.
+            assert text_of(digest).count("changement de statut") == 1, text_of(digest)
             listed = digest_documents(digest)
             assert listed == expected, (f"{label}'s digest lists {sorted(listed)}, expected {sorted(expected)} "
                                         f"(deposits: {deposits}):\n{text_of(digest)}")

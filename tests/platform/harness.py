@@ -289,7 +289,7 @@ class Platform:
     def _receipt_key_file(self, name: str) -> Path:
         return self.keys_dir / f"{name}-receipt.jwk.json"
 
-    def _commands(self, line: ServiceLine) -> dict[str, list[str]]:
+    def commands(self, line: ServiceLine) -> dict[str, list[str]]:
         """write_procfile's lines for one service: process name → command."""
         commands: dict[str, list[str]] = {}
         if "api" in line.uses:
@@ -357,7 +357,7 @@ class Platform:
         self._run_together([run for run in seeds if run[0] in keyed])
         for line in self.services:
             env = self.env(line.name)
-            for name, command in self._commands(line).items():
+            for name, command in self.commands(line).items():
                 self._processes[name] = PlatformProcess(name, command, env, self.logs_dir / f"{name}.log")
         # Consumers first, until their queues exist: the relays publish the demo data's events
         # (accounts...) at once, and an event no queue is bound to yet is lost to its subscribers.

@@ -40,7 +40,7 @@ def test_the_processes_are_those_of_the_services_table(tmp_path: Path, pki: Pki)
                         database_urls={"identity": "postgresql://identity", "notification": "postgresql://notif"},
                         s3=S3Endpoint("http://127.0.0.1:9", "key", "secret"), smtp_host="127.0.0.1", smtp_port=2525)
     try:
-        commands = {name: command for line in platform.services for name, command in platform._commands(line).items()}
+        commands = {name: command for line in platform.services for name, command in platform.commands(line).items()}
         assert sorted(commands) == ["identity-api", "identity-consumer", "identity-relay", "notification-api",
                                     "notification-consumer", "notification-relay", "notification-sender",
                                     "portal-api"]
