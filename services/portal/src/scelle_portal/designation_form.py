@@ -28,7 +28,7 @@ from scelle_portal.views import ACTIONS, DESIGNATORS, api, backends, current_acc
 blueprint = Blueprint("designation_form", __name__)
 
 # Why a file was locked, as the vault records it (the designation then stops counting it).
-REMOVAL_REASON = "Retiré de la désignation avant l'envoi"
+REMOVAL_REASONS = {"demande": "Retiré de la désignation avant l'envoi", "reponse": "Retiré de la réponse avant le refus"}
 JUSTIFICATION_MAX = 4000
 OPENING = "Le dossier de la désignation est en cours d'ouverture dans le coffre-fort ; la page se met à jour."
 # The page of each part of the dossier.
@@ -212,7 +212,7 @@ def remove_file(designation_id: str, document_id: str) -> str | Response:
     if request.method == "POST":
         try:
             backends().post("documents", f"/v1/documents/{document_id}/lock", token=g.token, request_id=g.request_id,
-                            json={"reason": REMOVAL_REASON})
+                            json={"reason": REMOVAL_REASONS[part]})
             return redirect(url_for(PAGES[part], designation_id=designation_id, retire=1), code=303)
         except ServiceRefused as exc:
             if exc.status == 404:
