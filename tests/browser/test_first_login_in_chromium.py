@@ -91,6 +91,8 @@ def test_an_unregistered_certificate_registers_and_lands_on_its_workspace(  # no
     text_ = chromium.wait_for_text("Vos certificats")
     assert email in text_ and "Vos certificats (1)" in text_ and "Certificat utilisé" in text_, text_
     assert "Bordeaux" in text_
+    # The digest preference comes in place with htmx (a link without script).
+    assert "L'activité des parties y figure toujours" in chromium.wait_for_text("y figure toujours")
     chromium.screenshot(screenshots / "54-mon-compte-apres-inscription.png")
     assert_accessible(chromium)
 
@@ -193,4 +195,13 @@ def test_identitys_refusal_is_shown_under_its_field_then_the_account_edits_its_d
     account = session.get(gateway.url("/compte?fait=coordonnees"), timeout=30).text
     assert "Vos coordonnées ont été enregistrées." in account and "+33 6 98 76 54 32" in account
     assert "Tribunal judiciaire de Bordeaux, 30 rue des Frères Bonie" in account
+
+    # A greffier may leave the parties' activity out of the daily digest.
+    form = session.get(gateway.url("/compte/notifications"), timeout=30).text
+    assert 'name="party_activity" value="oui" checked' in form, form
+    changed = session.post(gateway.url("/compte/notifications"), data={"party_activity": "non"},
+                           headers={"Sec-Fetch-Site": "same-origin"}, timeout=30, allow_redirects=False)
+    assert changed.status_code == 303 and changed.headers["Location"] == "/compte?fait=notifications", changed.text
+    form = session.get(gateway.url("/compte/notifications"), timeout=30).text
+    assert 'name="party_activity" value="non" checked' in form, form
     session.close()

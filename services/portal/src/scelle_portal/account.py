@@ -1,9 +1,11 @@
-"""*Mon compte*, what the holder may change: contact details, and *Ajouter un certificat* (case A).
+"""*Mon compte*, what the holder may change: contact details, *Ajouter un certificat* (case A),
+and whether the parties' activity is in the daily digest.
 
 identity lets the holder change e-mail, phones and address (``PATCH /v1/accounts/me``); names,
 profile and, for experts, court and specialities are not theirs to change here. Adding a
 certificate is identity's case A: a single-use link is mailed to the account's address, to be
-opened with the new certificate (REFERENCE §7).
+opened with the new certificate (REFERENCE §7). Magistrats, greffiers and avocats may leave the
+parties' activity out of their digest (notification's preferences, DESIGN §6.10).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from scelle_portal.registration import (
     STREET_MAX,
     field_errors,
 )
-from scelle_portal.views import backends, current_account, same_origin
+from scelle_portal.views import api, backends, current_account, same_origin, section
 
 blueprint = Blueprint("compte", __name__)
 
@@ -111,3 +113,24 @@ def add_certificate() -> str | Response:
         except ServiceUnavailable as exc:
             error = exc.message + " Réessayez dans un instant."
     return render_template("compte_ajout_certificat.html", sent=sent, error=error)
+
+
+@blueprint.route("/compte/notifications", methods=["GET", "POST"])
+def notifications() -> str | Response:
+    """*Compte rendu quotidien*: the parties' activity in it, or not (for those who may opt out)."""
+    if request.method == "POST" and not same_origin():
+        abort(403)
+    current_account()
+    error = None
+    if request.method == "POST":
+        try:
+            backends().call("notification", "PUT", "/v1/preferences/me", token=g.token, request_id=g.request_id,
+                            json={"party_activity": request.form.get("party_activity") != "non"})
+            return redirect(url_for("portal.account", fait="notifications"), code=303)
+        except ServiceRefused as exc:
+            error = exc.message
+        except ServiceUnavailable as exc:
+            error = exc.message + " Réessayez dans un instant."
+    preferences, load_error = section("Compte rendu quotidien",
+                                      lambda: api("notification", "/v1/preferences/me"), None)
+    return render_template("compte_notifications.html", preferences=preferences, error=error or load_error)

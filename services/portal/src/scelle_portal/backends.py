@@ -25,6 +25,7 @@ SERVICE_NAMES = {
     "documents": "le coffre-fort des documents",
     "designation": "le service des désignations",
     "billing": "le service de facturation",
+    "notification": "le service des notifications",
 }
 
 

@@ -68,7 +68,8 @@ def test_the_registration_form_says_what_is_missing_in_french_and_keeps_the_inpu
 def test_every_post_needs_the_same_origin(app, principal_signer) -> None:  # noqa: ANN001
     client = app.test_client()
     for path, profile in (("/inscription", "registrant"), (f"/inscription/association/{TOKEN}", "registrant"),
-                          ("/compte/ajouter-un-certificat", "expert"), ("/compte/coordonnees", "expert")):
+                          ("/compte/ajouter-un-certificat", "expert"), ("/compte/coordonnees", "expert"),
+                          ("/compte/notifications", "greffier")):
         response = client.post(path, headers=as_(principal_signer, profile, **{"Sec-Fetch-Site": "cross-site"}))
         assert response.status_code == 403 and "Action refusée" in response.get_data(as_text=True), path
 
@@ -105,6 +106,11 @@ def test_the_account_forms_with_identity_down(app, principal_signer) -> None:  #
     response = client.post("/compte/ajouter-un-certificat", headers=as_(principal_signer, "expert", **SAME_ORIGIN))
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Le service des comptes ne répond pas pour le moment." in body
+    body = client.get("/compte/notifications", headers=as_(principal_signer, "greffier")).get_data(as_text=True)
+    assert "Le service des notifications ne répond pas pour le moment." in body
+    response = client.post("/compte/notifications", data={"party_activity": "non"},
+                           headers=as_(principal_signer, "greffier", **SAME_ORIGIN))
+    assert response.status_code == 200 and "Le service des notifications ne répond pas" in response.get_data(as_text=True)
 
 
 def test_the_body_sent_to_identity_follows_the_profile() -> None:
