@@ -239,8 +239,10 @@ def smtp() -> Iterator[SmtpCapture]:
 
 
 @pytest.fixture(scope="module")
-def bus(rabbitmq_url: str) -> BusNamespace:
-    return BusNamespace(rabbitmq_url)
+def bus(rabbitmq_url: str) -> Iterator[BusNamespace]:
+    namespace = BusNamespace(rabbitmq_url)
+    yield namespace
+    namespace.clean()
 
 
 @pytest.fixture(scope="module")

@@ -519,10 +519,12 @@ def running_platform(workdir: Path, *, pki: Pki, database_factory: DatabaseFacto
     """A started :class:`Platform` on fresh databases and a private bus namespace; everything removed after.
 
     ``bus``: the namespace to use (on ``broker_url``), e.g. one where a test bound its own queue
-    before the start; a new one by default. ``overrides`` replaces any :class:`Platform` argument;
+    before the start; the platform's queues are registered with it and its owner cleans it. By
+    default a new one, cleaned here. ``overrides`` replaces any :class:`Platform` argument;
     ``database_urls`` may name only some services (the others get a fresh database from
     ``database_factory``).
     """
+    own_bus = bus is None
     bus = bus or BusNamespace(broker_url)
     given_urls = overrides.pop("database_urls", {})
     database_urls = {line.name: given_urls.get(line.name) or database_factory(hint=f"platform_{line.name}")
@@ -538,4 +540,5 @@ def running_platform(workdir: Path, *, pki: Pki, database_factory: DatabaseFacto
         yield platform
     finally:
         platform.stop()
-        bus.clean()
+        if own_bus:
+            bus.clean()
