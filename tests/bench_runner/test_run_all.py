@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -25,7 +26,7 @@ RECORDED = Path(__file__).resolve().parent / "recorded"
 
 
 @pytest.fixture(scope="module")
-def run_all() -> ModuleType:
+def run_all() -> Iterator[ModuleType]:
     """tests/bench/run_all, a script without a .py suffix, as a module."""
     loader = importlib.machinery.SourceFileLoader("run_all", str(BENCH / "run_all"))
     spec = importlib.util.spec_from_loader("run_all", loader)
@@ -33,7 +34,8 @@ def run_all() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules["run_all"] = module  # dataclasses look their module up while the class is built
     loader.exec_module(module)
-    return module
+    yield module
+    del sys.modules["run_all"]
 
 
 def recorded(name: str) -> dict:
