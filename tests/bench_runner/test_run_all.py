@@ -147,3 +147,16 @@ def test_a_benchmark_that_cannot_run_is_reported_and_the_others_still_run(
     assert len(billing) == 1 and billing[0][1] == "did not run"
     assert billing[0][6].startswith("**ERROR**: exited with status 2") and "--due" in billing[0][6]
     assert [row[6] for row in rows if row[0] == "digest"] == ["**PASS**", "**PASS**"]
+
+
+def test_a_run_cut_short_says_which_benchmarks_it_did_not_measure(run_all: ModuleType) -> None:
+    gateway = next(benchmark for benchmark in run_all.BENCHMARKS if benchmark.name == "gateway")
+    outcome = run_all.Outcome(gateway, 0.42, "1.00 2.00 3.00", 60.0)
+    run_all.read_figures(gateway, json.dumps(recorded("gateway")), outcome)
+    now = datetime.now(UTC)
+
+    report = run_all.render_report({"CPU": "test"}, [outcome], now, now, False, ["vault", "vault-roundtrip"])
+
+    assert "**Incomplete: not measured (yet) — vault, vault-roundtrip.**" in report
+    assert "| 42% | 1.00 2.00 3.00 | 60 s |" in report
+    assert [row[0] for row in figures_table(report)] == ["gateway"] * 4
