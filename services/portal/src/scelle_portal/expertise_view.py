@@ -145,9 +145,10 @@ def expertise_page(expertise_id: str, *, status: int = 200, selection_error: str
     html = render_template(
         "expertise.html", case=case, case_error=None, tab="documents", folder_nodes=folder_tree(folders),
         folders_error=folders_error, unread_total=vault.get("unread_count"), folder=folder, documents=documents,
-        documents_error=documents_error, names=depositors(case), me=g.principal.account_id, vault_api=VAULT_API,
-        deposited=deposited, done=DONE.get(request.args.get("fait", "")), selection_error=selection_error,
-        upload_error=upload_error, upload_key=request.form.get("cle") or uuid.uuid4().hex)
+        documents_error=documents_error, names=depositors(case), my_account_id=g.principal.account_id,
+        vault_api=VAULT_API, deposited=deposited, done=DONE.get(request.args.get("fait", "")),
+        selection_error=selection_error, upload_error=upload_error,
+        upload_key=request.form.get("cle") or uuid.uuid4().hex)
     return html, status
 
 
