@@ -13,6 +13,8 @@ import zipfile
 from typing import Any
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from scelle_portal.entrypoints.flask_app import create_app
 from tests.browser.cases import eventually, open_case
@@ -27,9 +29,11 @@ def case(people, designation_server, documents_server, expertise_server) -> dict
 
 
 def deposit(client: Any, person: Any, case: dict[str, Any], folder: str, name: str, content: bytes) -> Any:
+    # Encoded in memory: the test client would spool a large body to a temporary file it never closes.
+    boundary, body = encode_multipart({"cle": "", "confirmation": "1",
+                                       "fichiers": FileStorage(io.BytesIO(content), filename=name)})
     return client.post(f"/expertises/{case['id']}/depot?dossier={folder}", headers=person.headers | SAME_ORIGIN,
-                       data={"cle": "", "confirmation": "1", "fichiers": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+                       data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_the_magistrat_deposits_in_magistrat_vers_expert_after_the_final_deposit_warning(portal, people, case):  # noqa: ANN001
