@@ -70,6 +70,8 @@ def new_certificate_page() -> Response:
 @blueprint.route("/inscription", methods=["GET", "POST"])
 def register() -> str | Response:
     """*Créer un compte*: the form, the CGU in force and its acceptance; identity creates the account."""
+    if request.method == "POST" and not same_origin():
+        abort(403)
     if not is_registrant():
         return redirect(url_for("portal.workspace"), code=303)
     cgu, cgu_error = section("Conditions générales", lambda: api("identity", "/v1/cgu/current"), None)
@@ -80,8 +82,6 @@ def register() -> str | Response:
     errors: dict[str, str] = {}
     error = None
     if request.method == "POST":
-        if not same_origin():
-            abort(403)
         values = {name: request.form.get(name, "").strip() for name in TEXT_FIELDS}
         values["specialities"] = [code for code in request.form.getlist("specialities") if code]
         values["cgu_accepted"] = request.form.get("cgu_accepted") == "oui"
@@ -245,11 +245,11 @@ def association_link(token: str) -> str | Response:
 @blueprint.route("/cgu", methods=["GET", "POST"])
 def cgu() -> str | Response:
     """A new CGU version is in force: read it and accept it before anything else (DESIGN §6.8)."""
+    if request.method == "POST" and not same_origin():
+        abort(403)
     current = api("identity", "/v1/cgu/current")
     error = None
     if request.method == "POST":
-        if not same_origin():
-            abort(403)
         if request.form.get("cgu_accepted") != "oui":
             error = "Cochez la case pour accepter les conditions générales d'utilisation."
         else:

@@ -69,7 +69,7 @@ def test_every_post_needs_the_same_origin(app, principal_signer) -> None:  # noq
     client = app.test_client()
     for path, profile in (("/inscription", "registrant"), (f"/inscription/association/{TOKEN}", "registrant"),
                           ("/compte/ajouter-un-certificat", "expert"), ("/compte/coordonnees", "expert"),
-                          ("/compte/notifications", "greffier")):
+                          ("/compte/notifications", "greffier"), ("/cgu", "expert")):
         response = client.post(path, headers=as_(principal_signer, profile, **{"Sec-Fetch-Site": "cross-site"}))
         assert response.status_code == 403 and "Action refusée" in response.get_data(as_text=True), path
 
