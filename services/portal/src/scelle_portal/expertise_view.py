@@ -20,7 +20,6 @@ expertise service says the caller is (``is_owner``) and shows the services' refu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,16 +172,14 @@ def archive(expertise_id: str) -> Response | str | tuple[str, int]:
         return expertise_page(expertise_id, status=exc.status if exc.status in (403, 409, 422) else 400,
                               selection_error=exc.message)
 
-    def chunks() -> Iterator[bytes]:
-        try:
-            yield from answer.iter_content(ZIP_CHUNK_BYTES)
-        finally:
-            answer.close()
-
     headers = {name: answer.headers[name] for name in ("Content-Disposition", "Content-Length")
                if name in answer.headers}
     headers["Cache-Control"] = "private, no-store"
-    return Response(chunks(), mimetype="application/zip", headers=headers, direct_passthrough=True)
+    zipped = Response(answer.iter_content(ZIP_CHUNK_BYTES), mimetype="application/zip", headers=headers,
+                      direct_passthrough=True)
+    # Released however the response ends: sent whole, cut by the client, or never started.
+    zipped.call_on_close(answer.close)
+    return zipped
 
 
 # -- deposits -----------------------------------------------------------------------------------
