@@ -76,7 +76,7 @@ def test_the_report_of_quick_runs_shows_each_figure_with_its_baseline_and_verdic
     saturated = next(row for row in rows if row[1].startswith("Scellé bus end to end"))
     assert saturated[2] == f"{bus['scelle']['events_per_second']:,.0f} events/s"
     assert saturated[3].startswith(f"{bus['raw']['events_per_second']:,.0f} events/s (raw pika")
-    assert saturated[4] == f"{bus['ratio']:.2f}"
+    assert saturated[4] == f"{bus['ratio']:.3f}"
     assert saturated[6] == ("**PASS**" if bus["targets"]["end_to_end_events_per_second"]["pass"] else "**FAIL**")
 
     billing = json.loads((kept / "billing.json").read_text())
@@ -98,7 +98,7 @@ def test_gateway_and_vault_figures_come_from_their_json(run_all: ModuleType) -> 
     throughput, latency = rows[0], rows[1]
     assert throughput.measured == f"{whoami['throughput']['gateway']['req_per_s']:,.0f} req/s"
     assert throughput.baseline.startswith(f"{whoami['throughput']['direct']['req_per_s']:,.0f} req/s")
-    assert throughput.ratio == f"{whoami['verdict']['throughput_ratio']:.2f} (median of rounds)"
+    assert throughput.ratio == f"{whoami['verdict']['throughput_ratio']:.3f} (median of rounds)"
     assert throughput.target == "≥ 70% of direct"
     assert throughput.verdict == ("PASS" if whoami["verdict"]["throughput_pass"] else "FAIL")
     assert latency.ratio == f"+{whoami['verdict']['added_p50_ms']:.2f} ms" and latency.target == "adds < 3 ms"
@@ -108,7 +108,7 @@ def test_gateway_and_vault_figures_come_from_their_json(run_all: ModuleType) -> 
     upload, download, first_byte = run_all.vault_figures(vault)[:3]
     assert upload.measured == f"{vault['throughput']['mb_per_s']['vault_up']:,.0f} MB/s"
     assert upload.baseline.startswith(f"{vault['throughput']['mb_per_s']['direct_up']:,.0f} MB/s (boto3")
-    assert download.ratio == f"{vault['throughput']['ratio_download']:.2f}"
+    assert download.ratio == f"{vault['throughput']['ratio_download']:.3f}"
     assert download.verdict == ("PASS" if vault["targets"]["download_at_least_60_percent"] else "FAIL")
     assert first_byte.target == "< 1 s"
 
