@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
-from werkzeug.datastructures import FileStorage
 
 from scelle_portal.backends import ServiceRefused, ServiceUnavailable
+from scelle_portal.deposits import deposit_files
 from scelle_portal.views import ACTIONS, DESIGNATORS, api, backends, current_account, same_origin
 
 blueprint = Blueprint("designation_form", __name__)
@@ -84,29 +84,6 @@ def dossier_part(designation_id: str, part: str) -> DossierPart:
     return DossierPart(folder=folder, files=sorted(page.get("items", []), key=lambda d: str(d.get("deposited_at"))))
 
 
-def deposit_files(folder: dict[str, Any], files: list[FileStorage], key: str) -> tuple[int, str | None]:
-    """Each file streamed to the vault as one deposit; how many went in and, if one was refused,
-    the vault's French reason (the files after it are not sent). ``key`` is the page's: a form
-    sent twice deposits each file once."""
-    deposited = 0
-    for file in files:
-        if not file.filename:
-            continue
-        headers = {"Content-Type": file.mimetype or "application/octet-stream"}
-        if key:
-            headers["Idempotency-Key"] = f"{key}:{file.filename}"
-        try:
-            backends().call("documents", "POST", f"/v1/folders/{folder['id']}/documents", token=g.token,
-                            request_id=g.request_id, params={"name": file.filename}, data=file.stream,
-                            headers=headers)
-        except ServiceRefused as exc:
-            return deposited, f"« {file.filename} » : {exc.message}"
-        except ServiceUnavailable as exc:
-            return deposited, f"« {file.filename} » : {exc.message} Réessayez dans un instant."
-        deposited += 1
-    return deposited, None
-
-
 @blueprint.post("/designations/<designation_id>/depot/<part>")
 def upload(designation_id: str, part: str) -> Response | tuple[str, int]:
     """Files into one part of the dossier (the vault decides who may deposit where): back to its
@@ -118,10 +95,10 @@ def upload(designation_id: str, part: str) -> Response | tuple[str, int]:
     # Only this address takes files: up to the portal's upload limit, not its page limit.
     request.max_content_length = current_app.extensions["portal_settings"].max_upload_bytes
     dossier = dossier_part(designation_id, part)
-    files = request.files.getlist("fichiers")
+    files = [f for f in request.files.getlist("fichiers") if f.filename]
     if dossier.folder is None:
         error = dossier.problem
-    elif not any(f.filename for f in files):
+    elif not files:
         error = "Choisissez au moins un fichier à déposer."
     else:
         count, error = deposit_files(dossier.folder, files, request.form.get("cle", "")[:100])

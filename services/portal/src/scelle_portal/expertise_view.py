@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
-from werkzeug.datastructures import FileStorage
 
 from scelle_portal.backends import ServiceRefused, ServiceUnavailable
+from scelle_portal.deposits import deposit_files
 from scelle_portal.views import api, backends, current_account, section, same_origin
 
 blueprint = Blueprint("expertise_view", __name__)
@@ -210,28 +210,6 @@ def deposit(expertise_id: str) -> Response | str | tuple[str, int]:
             return redirect(url_for("expertise_view.expertise", expertise_id=expertise_id, dossier=folder["path"],
                                     deposes=count), code=303)
     return expertise_page(expertise_id, status=422, upload_error=error)
-
-
-def deposit_files(folder: dict[str, Any], files: list[FileStorage], key: str) -> tuple[int, str | None]:
-    """Each file streamed to the vault as one deposit (the upload is spooled to disk by Werkzeug,
-    never held whole in memory); how many went in and, if one was refused, the vault's French
-    reason (the files after it are not sent). ``key`` is the form's: sent twice, it deposits each
-    file once."""
-    deposited = 0
-    for file in files:
-        headers = {"Content-Type": file.mimetype or "application/octet-stream"}
-        if key:
-            headers["Idempotency-Key"] = f"{key}:{file.filename}"
-        try:
-            backends().call("documents", "POST", f"/v1/folders/{folder['id']}/documents", token=g.token,
-                            request_id=g.request_id, params={"name": file.filename}, data=file.stream,
-                            headers=headers)
-        except ServiceRefused as exc:
-            return deposited, f"« {file.filename} » : {exc.message}"
-        except ServiceUnavailable as exc:
-            return deposited, f"« {file.filename} » : {exc.message} Réessayez dans un instant."
-        deposited += 1
-    return deposited, None
 
 
 # -- one document: sharing, contradictoire ------------------------------------------------------
