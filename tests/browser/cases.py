@@ -5,26 +5,12 @@ the bus. The browser tests of the expertise page start from there."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:
-    """``probe()`` once it is truthy (events cross the broker asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+from scelle_common.testing.waiting import eventually
 
 
 def get(person: Any, base_url: str, path: str) -> Any:

@@ -27,6 +27,7 @@ show (``AutoSelectCertificateForUrls``). Needs root (the policy lives in /etc) a
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,16 +109,24 @@ def service_settings(bus, principal_signer) -> dict[str, Any]:  # noqa: ANN001
             "relay_idle_seconds": 0.2, "log_level": "WARNING"}
 
 
+@contextmanager
+def service_app(name: str, database_factory: Any, **settings: Any) -> Iterator[Any]:
+    """scelle_<name>'s real Flask app on its own migrated database, its runtime closed afterwards."""
+    bootstrap = importlib.import_module(f"scelle_{name}.bootstrap")
+    config = importlib.import_module(f"scelle_{name}.config")
+    flask_app = importlib.import_module(f"scelle_{name}.entrypoints.flask_app")
+    url = database_factory(bootstrap.SERVICE_ROOT / "migrations", hint=f"browser_{name}")
+    app = flask_app.create_app(config.Settings(database_url=url, **settings))
+    try:
+        yield app
+    finally:
+        app.extensions["scelle_runtime"].close()
+
+
 @pytest.fixture(scope="session")
 def expertise_app(database_factory, service_settings) -> Iterator[Any]:  # noqa: ANN001
-    from scelle_expertise.bootstrap import SERVICE_ROOT
-    from scelle_expertise.config import Settings
-    from scelle_expertise.entrypoints.flask_app import create_app
-
-    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_expertise")
-    app = create_app(Settings(database_url=url, **service_settings))
-    yield app
-    app.extensions["scelle_runtime"].close()
+    with service_app("expertise", database_factory, **service_settings) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -127,30 +137,19 @@ def expertise_server(expertise_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
 
 @pytest.fixture(scope="session")
 def designation_app(database_factory, service_settings) -> Iterator[Any]:  # noqa: ANN001
-    from scelle_designation.bootstrap import SERVICE_ROOT
-    from scelle_designation.config import Settings
-    from scelle_designation.entrypoints.flask_app import create_app
-
-    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_designation")
-    app = create_app(Settings(database_url=url, **service_settings))
-    yield app
-    app.extensions["scelle_runtime"].close()
+    with service_app("designation", database_factory, **service_settings) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
 def documents_app(database_factory, service_settings, s3_endpoint) -> Iterator[Any]:  # noqa: ANN001
-    from scelle_documents.bootstrap import SERVICE_ROOT
-    from scelle_documents.config import Settings
     from scelle_documents.domain.receipts import new_private_jwk
-    from scelle_documents.entrypoints.flask_app import create_app
 
-    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_documents")
-    app = create_app(Settings(
-        database_url=url, s3_endpoint_url=s3_endpoint.url, s3_access_key=s3_endpoint.access_key,
-        s3_secret_key=s3_endpoint.secret_key, s3_region=s3_endpoint.region,
-        s3_bucket=f"browser-{uuid.uuid4().hex[:10]}", receipt_key=json.dumps(new_private_jwk()), **service_settings))
-    yield app
-    app.extensions["scelle_runtime"].close()
+    with service_app("documents", database_factory, s3_endpoint_url=s3_endpoint.url,
+                     s3_access_key=s3_endpoint.access_key, s3_secret_key=s3_endpoint.secret_key,
+                     s3_region=s3_endpoint.region, s3_bucket=f"browser-{uuid.uuid4().hex[:10]}",
+                     receipt_key=json.dumps(new_private_jwk()), **service_settings) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -161,14 +160,8 @@ def documents_server(documents_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
 
 @pytest.fixture(scope="session")
 def billing_app(database_factory, service_settings) -> Iterator[Any]:  # noqa: ANN001
-    from scelle_billing.bootstrap import SERVICE_ROOT
-    from scelle_billing.config import Settings
-    from scelle_billing.entrypoints.flask_app import create_app
-
-    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_billing")
-    app = create_app(Settings(database_url=url, **service_settings))
-    yield app
-    app.extensions["scelle_runtime"].close()
+    with service_app("billing", database_factory, **service_settings) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -179,14 +172,9 @@ def billing_server(billing_app) -> Iterator[ThreadedServer]:  # noqa: ANN001
 
 @pytest.fixture(scope="session")
 def notification_app(database_factory, service_settings, smtp) -> Iterator[Any]:  # noqa: ANN001
-    from scelle_notification.bootstrap import SERVICE_ROOT
-    from scelle_notification.config import Settings
-    from scelle_notification.entrypoints.flask_app import create_app
-
-    url = database_factory(SERVICE_ROOT / "migrations", hint="browser_notification")
-    app = create_app(Settings(database_url=url, smtp_host=smtp.host, smtp_port=smtp.port, **service_settings))
-    yield app
-    app.extensions["scelle_runtime"].close()
+    with service_app("notification", database_factory, smtp_host=smtp.host, smtp_port=smtp.port,
+                     **service_settings) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

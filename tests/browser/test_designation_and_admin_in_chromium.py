@@ -15,8 +15,8 @@ from typing import Any
 
 import requests
 
+from scelle_common.testing.waiting import eventually
 from tests.browser.webdriver import Chromium
-from tests.integration_flows.conftest import eventually
 
 GARNIER = {"given_name": "Hélène", "surname": "Garnier", "email": "helene.garnier@experts-justice.test",
            "court_code": "paris", "national_list": False, "specialities": []}

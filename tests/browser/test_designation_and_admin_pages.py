@@ -11,7 +11,7 @@ import uuid
 from io import BytesIO
 from typing import Any
 
-from tests.integration_flows.conftest import eventually
+from scelle_common.testing.waiting import eventually
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 GARNIER = {"given_name": "Hélène", "surname": "Garnier", "email": "helene.garnier@experts-justice.test",

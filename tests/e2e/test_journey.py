@@ -22,7 +22,6 @@ import csv
 import fnmatch
 import hashlib
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from scelle_common.events import Event, SchemaRegistry, parse_event
 from scelle_common.testing.plugin import BusNamespace
 from scelle_common.testing.smtp import SmtpCapture
+from scelle_common.testing.waiting import eventually as wait_for
 from tests.conftest import ROOT, SERVICES
 from tests.e2e.harness import Pki, dev_pki
 from tests.platform.harness import Platform, running_platform
@@ -145,16 +145,8 @@ class Person:
 
 def eventually(probe: Callable[[], T | None], what: str, platform: Platform, timeout: float = WAIT_SECONDS) -> T:
     """``probe()`` once it is truthy; fails saying what never happened (and which process died)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        platform.check_alive()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"after {timeout:.0f} s, still waiting for {what}; the processes logged:\n"
-                                 f"{platform.problems()}")
-        time.sleep(0.3)
+    return wait_for(probe, what, timeout, interval=0.3, while_waiting=platform.check_alive,
+                    explain=lambda: f"the processes logged:\n{platform.problems()}")
 
 
 @contextlib.contextmanager

@@ -10,12 +10,12 @@ the drills may run in any order on the same platform; starting it once keeps the
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from functools import partial
+from typing import Any, Protocol
 
 import boto3
 import pytest
@@ -29,10 +29,10 @@ from scelle_common.testing.postgres import PrivatePostgres
 from scelle_common.testing.rabbitmq import PrivateRabbitMQ
 from scelle_common.testing.seaweedfs import PrivateS3
 from scelle_common.testing.smtp import SmtpCapture
+from scelle_common.testing.waiting import eventually as wait_for
 from tests.e2e.harness import dev_pki
 from tests.platform.harness import Platform, read_services, running_platform
 
-T = TypeVar("T")
 
 # The service whose database lives on the private cluster the PostgreSQL drill restarts.
 SERVICE_ON_PRIVATE_POSTGRES = "expertise"
@@ -57,17 +57,8 @@ class Restartable(Protocol):
     def start(self) -> Any: ...
 
 
-def eventually(probe: Callable[[], T | None], timeout: float = 60.0, what: str = "condition",
-               interval: float = 0.3) -> T:
-    """Poll ``probe`` until it returns something truthy (events cross the broker asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
+# The drills wait longer than the other suites: a restarted part needs seconds to come back.
+eventually = partial(wait_for, timeout=60.0, interval=0.3)
 
 
 @contextmanager

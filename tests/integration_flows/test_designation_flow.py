@@ -17,8 +17,9 @@ from typing import Any
 import pika
 
 from scelle_common.events import Event, parse_event
+from scelle_common.testing.waiting import eventually
 
-from .conftest import Caller, Platform, eventually
+from .conftest import Caller, Platform
 
 NAMING = {"first_applicant": "Poitou", "first_defender": "Hartmann", "jurisdiction": "TJ Bordeaux",
           "rg_number": "22/03700", "record_number": None, "expert_name": "Garnier", "mi_number": None,
